@@ -1,0 +1,205 @@
+//! The command line: `serve` (the default), `check`, `search`, `eval` and
+//! `import`. Each command is a thin shell around a library function, so the
+//! same code is reachable from tests.
+
+use crate::corpus::{self, DEFAULT_MAX_BODY_BYTES, LoadOptions};
+use crate::engine::{Config, Engine, SearchOptions};
+use crate::lang::Lang;
+use crate::progress::Progress;
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// bubbla — a search engine whose rankings you can open and compare.
+///
+/// Without a command, serves the corpus on http://127.0.0.1:8080.
+#[derive(Debug, Parser)]
+#[command(name = "bubbla", version, about, long_about = None)]
+pub struct Cli {
+    /// Folder with the corpus (Markdown documents and themes.toml).
+    #[arg(long, global = true, env = "BUBBLA_CORPUS", default_value = "corpus")]
+    pub corpus: PathBuf,
+    /// Folder for the index and other state (created if missing).
+    #[arg(long, global = true, env = "BUBBLA_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+    /// Largest accepted document text, in bytes.
+    #[arg(long, global = true, env = "BUBBLA_MAX_BODY_BYTES", default_value_t = DEFAULT_MAX_BODY_BYTES)]
+    pub max_body_bytes: usize,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web interface (the default command).
+    Serve(ServeArgs),
+    /// Validate the corpus and report every problem with file and line.
+    Check {
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Search the corpus from the command line.
+    Search {
+        /// The query: words, "phrases" and -exclusions (quote it as one argument).
+        #[arg(allow_hyphen_values = true)]
+        query: String,
+        /// Number of results.
+        #[arg(short, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=1000))]
+        k: u16,
+        /// Only documents in this language.
+        #[arg(long, value_enum)]
+        lang: Option<Lang>,
+        /// Print the results as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Measure search quality on a BEIR-layout test collection.
+    Eval(crate::eval::EvalArgs),
+    /// Turn a BEIR JSONL or CSV file into corpus documents.
+    Import(crate::import::ImportArgs),
+}
+
+#[derive(Debug, Args, Default)]
+pub struct ServeArgs {
+    /// Address to listen on. Use 0.0.0.0:8080 to let phones on the same
+    /// network join.
+    #[arg(long, env = "BUBBLA_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: Option<SocketAddr>,
+}
+
+impl Cli {
+    pub fn config(&self) -> Config {
+        Config {
+            corpus_dir: self.corpus.clone(),
+            data_dir: self.data_dir.clone(),
+            load: LoadOptions {
+                max_body_bytes: self.max_body_bytes,
+            },
+        }
+    }
+}
+
+/// Logs to stderr, filtered by `RUST_LOG` (default: info for the server,
+/// warnings for the other commands).
+pub fn init_tracing(cli: &Cli) {
+    let default = match cli.command {
+        None | Some(Command::Serve(_)) => "info",
+        _ => "warn",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// Runs a command; returns the process exit code.
+pub fn run(cli: Cli) -> i32 {
+    let result = match &cli.command {
+        None => serve(&cli, &ServeArgs::default()),
+        Some(Command::Serve(args)) => serve(&cli, args),
+        Some(Command::Check { json }) => check(&cli, *json),
+        Some(Command::Search {
+            query,
+            k,
+            lang,
+            json,
+        }) => search(&cli, query, *k as usize, *lang, *json),
+        Some(Command::Eval(args)) => crate::eval::run(args).map(|_| 0),
+        Some(Command::Import(args)) => crate::import::run(&cli.corpus, args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            2
+        }
+    }
+}
+
+fn serve(cli: &Cli, args: &ServeArgs) -> anyhow::Result<i32> {
+    let addr = args
+        .addr
+        .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080)));
+    let rt = tokio::runtime::Runtime::new()?;
+    rt.block_on(crate::web::serve(cli.config(), addr))?;
+    Ok(0)
+}
+
+fn check(cli: &Cli, json: bool) -> anyhow::Result<i32> {
+    let loaded = corpus::load(
+        &cli.corpus,
+        &LoadOptions {
+            max_body_bytes: cli.max_body_bytes,
+        },
+    )?;
+    let d = &loaded.diagnostics;
+    if json {
+        let report = serde_json::json!({
+            "corpus": cli.corpus,
+            "documents": loaded.corpus.docs.len(),
+            "themes": loaded.corpus.themes.len(),
+            "errors": d.errors(),
+            "warnings": d.warnings(),
+            "diagnostics": d.0,
+        });
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        for diag in d.iter() {
+            println!("{diag}");
+        }
+        println!(
+            "{}: {} documents loaded, {} themes; {} errors, {} warnings",
+            cli.corpus.display(),
+            loaded.corpus.docs.len(),
+            loaded.corpus.themes.len(),
+            d.errors(),
+            d.warnings()
+        );
+    }
+    Ok(if d.errors() > 0 { 1 } else { 0 })
+}
+
+fn search(cli: &Cli, query: &str, k: usize, lang: Option<Lang>, json: bool) -> anyhow::Result<i32> {
+    let engine = Engine::open(&cli.config(), &Progress::new("indexing"))?;
+    log_diagnostics(&engine);
+    let results = engine.search(query, &SearchOptions { limit: k, lang })?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&results)?);
+        return Ok(0);
+    }
+    println!("{} matches for {:?}", results.total_hits, results.query);
+    for r in &results.results {
+        println!(
+            "\n{:>3}. {}  [{}]  score {:.3}\n     {} · {} · {}\n     {}",
+            r.rank,
+            r.title,
+            r.id,
+            r.score,
+            r.lang,
+            r.theme,
+            r.perspective,
+            r.snippet_parts.to_marked("[", "]")
+        );
+    }
+    Ok(0)
+}
+
+/// Reports corpus problems to the log: the rest of the corpus is served.
+pub fn log_diagnostics(engine: &Engine) {
+    for d in engine.diagnostics.iter() {
+        if d.is_error() {
+            tracing::error!("{d} — this file is skipped");
+        } else {
+            tracing::debug!("{d}");
+        }
+    }
+    let errors = engine.diagnostics.errors();
+    if errors > 0 {
+        tracing::error!(
+            "{errors} corpus files have errors and are skipped; run `bubbla check` for the full list"
+        );
+    }
+}

@@ -1,0 +1,545 @@
+//! The full-text index: a tantivy index over both languages, and search that
+//! turns a query into scored candidates.
+//!
+//! Each language has its own fields (`title_sv`, `body_sv`, `title_en`,
+//! `body_en`) analysed with its own stemmer and stop words, and Swedish has a
+//! third field, `parts_sv`, holding every word's stem *and* its compound parts
+//! (see [`compound`]). A query is analysed with both analysers and searched in
+//! both languages at once, so nobody has to choose a language.
+//!
+//! This module knows documents only as `IndexDoc` (id, language, title, text)
+//! and returns hits as (id, score): it knows nothing of themes, ranking or the
+//! web.
+
+pub mod analysis;
+pub mod compound;
+pub mod query;
+pub mod snippet;
+mod stats;
+
+use crate::lang::Lang;
+use crate::progress::Progress;
+use analysis::{analyze, analyzer, stem_word, stemmer, tokenizer_name};
+use compound::Decompounder;
+pub use query::UserQuery;
+use std::collections::HashMap;
+use std::path::Path;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::schema::{
+    Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
+};
+use tantivy::tokenizer::{PreTokenizedString, Token};
+use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
+
+/// Bump when the schema or the analysis changes: stored indexes are rebuilt.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// File in the index folder listing the compound dictionary.
+const COMPOUNDS_FILE: &str = "compounds.txt";
+
+/// Field weights. Measured with `bubbla eval` on Cranfield and SweFAQ (see
+/// docs/benchmarks.md); kept only because they helped on both.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Scoring {
+    /// Weight of a match in the title, relative to the body.
+    pub title_boost: f32,
+    /// Weight of a match among compound parts (`varg` in `vargjakt`). Below
+    /// 1, so that documents saying the word itself rank above.
+    pub parts_boost: f32,
+}
+
+impl Default for Scoring {
+    fn default() -> Self {
+        Scoring {
+            title_boost: 1.5,
+            parts_boost: 0.4,
+        }
+    }
+}
+
+/// What the index needs of a document.
+#[derive(Debug, Clone, Copy)]
+pub struct IndexDoc<'a> {
+    pub id: &'a str,
+    pub lang: Lang,
+    pub title: &'a str,
+    pub text: &'a str,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Fields {
+    id: Field,
+    lang: Field,
+    title: [Field; 2],
+    body: [Field; 2],
+    parts_sv: Field,
+}
+
+impl Fields {
+    fn title(&self, lang: Lang) -> Field {
+        self.title[lang as usize]
+    }
+    fn body(&self, lang: Lang) -> Field {
+        self.body[lang as usize]
+    }
+    /// Compound parts exist for Swedish only.
+    fn parts(&self, lang: Lang) -> Option<Field> {
+        (lang == Lang::Sv).then_some(self.parts_sv)
+    }
+    fn lang_of(&self, field: Field) -> Option<Lang> {
+        Lang::ALL.into_iter().find(|&l| {
+            self.title(l) == field || self.body(l) == field || self.parts(l) == Some(field)
+        })
+    }
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text = |lang: Lang| {
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(tokenizer_name(lang))
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        )
+    };
+    let id = b.add_text_field("id", STRING | STORED);
+    let lang = b.add_text_field("lang", STRING);
+    let title = [
+        b.add_text_field("title_sv", text(Lang::Sv)),
+        b.add_text_field("title_en", text(Lang::En)),
+    ];
+    let body = [
+        b.add_text_field("body_sv", text(Lang::Sv)),
+        b.add_text_field("body_en", text(Lang::En)),
+    ];
+    let parts_sv = b.add_text_field(
+        "parts_sv",
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer("raw")
+                .set_index_option(IndexRecordOption::WithFreqs),
+        ),
+    );
+    (
+        b.build(),
+        Fields {
+            id,
+            lang,
+            title,
+            body,
+            parts_sv,
+        },
+    )
+}
+
+/// A scored match.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    pub id: String,
+    /// BM25, summed over fields with their weights.
+    pub score: f32,
+}
+
+/// The top matches and how many there were in all.
+#[derive(Debug, Clone, Default)]
+pub struct Hits {
+    pub total: usize,
+    pub hits: Vec<Hit>,
+}
+
+/// A query analysed for one language.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LangQuery {
+    /// Stems of the plain words, without duplicates.
+    pub terms: Vec<String>,
+    /// Each phrase as (position, stem) pairs; stop words leave gaps.
+    pub phrases: Vec<Vec<(usize, String)>>,
+    pub excluded: Vec<Vec<(usize, String)>>,
+}
+
+/// A query analysed for every language it is searched in.
+#[derive(Debug, Clone, Default)]
+pub struct AnalyzedQuery {
+    pub langs: Vec<(Lang, LangQuery)>,
+    /// Only documents in this language.
+    pub filter: Option<Lang>,
+}
+
+impl AnalyzedQuery {
+    /// Stems to highlight in a document of `lang`.
+    pub fn highlight_stems(&self, lang: Lang) -> Vec<&str> {
+        self.langs
+            .iter()
+            .filter(|(l, _)| *l == lang)
+            .flat_map(|(_, q)| {
+                q.terms
+                    .iter()
+                    .map(String::as_str)
+                    .chain(q.phrases.iter().flatten().map(|(_, s)| s.as_str()))
+            })
+            .collect()
+    }
+
+    /// True when nothing positive is left to search for.
+    pub fn is_empty(&self) -> bool {
+        self.langs
+            .iter()
+            .all(|(_, q)| q.terms.is_empty() && q.phrases.is_empty())
+    }
+}
+
+/// The index over one corpus, with a reader kept for its whole life.
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+    compounds: Decompounder,
+    scoring: Scoring,
+}
+
+impl SearchIndex {
+    /// Indexes `docs` into `dir` (which must be empty), or in memory.
+    pub fn build(
+        dir: Option<&Path>,
+        docs: &[IndexDoc<'_>],
+        progress: &Progress,
+    ) -> tantivy::Result<SearchIndex> {
+        let (schema, fields) = schema();
+        let index = match dir {
+            Some(dir) => Index::create_in_dir(dir, schema)?,
+            None => Index::create_in_ram(schema),
+        };
+        analysis::register(index.tokenizers());
+        progress.set_total(2 * docs.len() as u64);
+
+        // Pass 1: learn the compound dictionary from Swedish words used alone.
+        let mut sv = analyzer(Lang::Sv);
+        let mut counts: HashMap<String, u32> = HashMap::new();
+        for d in docs {
+            if d.lang == Lang::Sv {
+                for text in [d.title, d.text] {
+                    for t in analyze(&mut sv, text) {
+                        *counts.entry(t.stem).or_default() += 1;
+                    }
+                }
+            }
+            progress.inc(1);
+        }
+        let compounds = Decompounder::learn(&counts, compound::MIN_COUNT);
+        drop(counts);
+
+        // Pass 2: index.
+        let mut writer = index.writer_with_num_threads(1, 100_000_000)?;
+        let mut expander = PartsExpander::new(&compounds);
+        for d in docs {
+            let mut doc = TantivyDocument::default();
+            doc.add_text(fields.id, d.id);
+            doc.add_text(fields.lang, d.lang.code());
+            doc.add_text(fields.title(d.lang), d.title);
+            doc.add_text(fields.body(d.lang), d.text);
+            if let Some(parts) = fields.parts(d.lang) {
+                doc.add_pre_tokenized_text(parts, expander.expand(&mut sv, d.title, d.text));
+            }
+            writer.add_document(doc)?;
+            progress.inc(1);
+        }
+        writer.commit()?;
+        writer.wait_merging_threads()?;
+        if let Some(dir) = dir {
+            let mut words: Vec<&String> = compounds.words().collect();
+            words.sort();
+            let text: String = words.into_iter().map(|w| format!("{w}\n")).collect();
+            std::fs::write(dir.join(COMPOUNDS_FILE), text)?;
+        }
+        progress.finish();
+        SearchIndex::from_index(index, fields, compounds)
+    }
+
+    /// Opens an index built by [`SearchIndex::build`].
+    pub fn open(dir: &Path) -> tantivy::Result<SearchIndex> {
+        let index = Index::open_in_dir(dir)?;
+        analysis::register(index.tokenizers());
+        let (expected, fields) = schema();
+        if index.schema() != expected {
+            return Err(tantivy::TantivyError::SchemaError(
+                "index schema differs from this version of bubbla".into(),
+            ));
+        }
+        let words = std::fs::read_to_string(dir.join(COMPOUNDS_FILE))?;
+        let compounds = Decompounder::from_words(words.lines().map(str::to_string));
+        SearchIndex::from_index(index, fields, compounds)
+    }
+
+    fn from_index(
+        index: Index,
+        fields: Fields,
+        compounds: Decompounder,
+    ) -> tantivy::Result<SearchIndex> {
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(SearchIndex {
+            index,
+            reader,
+            fields,
+            compounds,
+            scoring: Scoring::default(),
+        })
+    }
+
+    /// Replaces the field weights (for evaluation experiments).
+    pub fn set_scoring(&mut self, scoring: Scoring) {
+        self.scoring = scoring;
+    }
+
+    pub fn scoring(&self) -> Scoring {
+        self.scoring
+    }
+
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// The tantivy index, for diagnostics and baselines.
+    pub fn tantivy(&self) -> &Index {
+        &self.index
+    }
+
+    /// Stems of the compound parts of a (lower-case) word.
+    pub fn compound_parts(&self, lang: Lang, word: &str) -> Vec<String> {
+        if lang != Lang::Sv {
+            return Vec::new();
+        }
+        let mut s = stemmer(lang);
+        self.compounds.parts(word, &mut |w| stem_word(&mut s, w))
+    }
+
+    /// Analyses a query for each language it is searched in.
+    pub fn analyze(&self, q: &UserQuery, filter: Option<Lang>) -> AnalyzedQuery {
+        let langs = Lang::ALL
+            .into_iter()
+            .filter(|l| filter.is_none_or(|f| f == *l))
+            .map(|lang| {
+                let mut a = analyzer(lang);
+                let mut terms: Vec<String> = Vec::new();
+                for w in &q.words {
+                    for t in analyze(&mut a, w) {
+                        if !terms.contains(&t.stem) {
+                            terms.push(t.stem);
+                        }
+                    }
+                }
+                let mut positions = |s: &str| -> Vec<(usize, String)> {
+                    analyze(&mut a, s)
+                        .into_iter()
+                        .map(|t| (t.position, t.stem))
+                        .collect()
+                };
+                let phrases = q
+                    .phrases
+                    .iter()
+                    .map(|p| positions(p))
+                    .filter(|p| !p.is_empty())
+                    .collect();
+                let excluded = q
+                    .excluded
+                    .iter()
+                    .map(|p| positions(p))
+                    .filter(|p| !p.is_empty())
+                    .collect();
+                (
+                    lang,
+                    LangQuery {
+                        terms,
+                        phrases,
+                        excluded,
+                    },
+                )
+            })
+            .collect();
+        AnalyzedQuery { langs, filter }
+    }
+
+    fn term(&self, field: Field, stem: &str) -> Box<dyn Query> {
+        Box::new(TermQuery::new(
+            Term::from_field_text(field, stem),
+            IndexRecordOption::WithFreqs,
+        ))
+    }
+
+    /// A phrase in one field; a one-word phrase is a term.
+    fn phrase(&self, field: Field, words: &[(usize, String)]) -> Box<dyn Query> {
+        match words {
+            [(_, one)] => self.term(field, one),
+            _ => Box::new(PhraseQuery::new_with_offset(
+                words
+                    .iter()
+                    .map(|(p, s)| (*p, Term::from_field_text(field, s)))
+                    .collect(),
+            )),
+        }
+    }
+
+    fn boosted(q: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
+        if boost == 1.0 {
+            q
+        } else {
+            Box::new(BoostQuery::new(q, boost))
+        }
+    }
+
+    /// The tantivy query for an analysed query, or `None` when it has nothing
+    /// positive to search for.
+    fn tantivy_query(&self, q: &AnalyzedQuery) -> Option<BooleanQuery> {
+        if q.is_empty() {
+            return None;
+        }
+        let f = &self.fields;
+        let s = self.scoring;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut phrase_groups: Vec<Vec<Box<dyn Query>>> = Vec::new();
+        for (lang, lq) in &q.langs {
+            let lang = *lang;
+            for stem in &lq.terms {
+                clauses.push((
+                    Occur::Should,
+                    Self::boosted(self.term(f.title(lang), stem), s.title_boost),
+                ));
+                clauses.push((Occur::Should, self.term(f.body(lang), stem)));
+                if let Some(parts) = f.parts(lang) {
+                    clauses.push((
+                        Occur::Should,
+                        Self::boosted(self.term(parts, stem), s.parts_boost),
+                    ));
+                }
+            }
+            // Phrase i must match in some language: group them by index.
+            for (i, words) in lq.phrases.iter().enumerate() {
+                if phrase_groups.len() <= i {
+                    phrase_groups.resize_with(i + 1, Vec::new);
+                }
+                phrase_groups[i].push(Self::boosted(
+                    self.phrase(f.title(lang), words),
+                    s.title_boost,
+                ));
+                phrase_groups[i].push(self.phrase(f.body(lang), words));
+            }
+            for words in &lq.excluded {
+                clauses.push((Occur::MustNot, self.phrase(f.title(lang), words)));
+                clauses.push((Occur::MustNot, self.phrase(f.body(lang), words)));
+                if let (Some(parts), [(_, one)]) = (f.parts(lang), words.as_slice()) {
+                    clauses.push((Occur::MustNot, self.term(parts, one)));
+                }
+            }
+        }
+        for group in phrase_groups {
+            let any: Vec<(Occur, Box<dyn Query>)> =
+                group.into_iter().map(|q| (Occur::Should, q)).collect();
+            clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+        }
+        if let Some(lang) = q.filter {
+            clauses.push((
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.lang, lang.code()),
+                    IndexRecordOption::Basic,
+                )),
+            ));
+        }
+        Some(BooleanQuery::new(clauses))
+    }
+
+    /// The `limit` best matches by text relevance, and the total match count.
+    pub fn search(&self, q: &AnalyzedQuery, limit: usize) -> tantivy::Result<Hits> {
+        let Some(query) = self.tantivy_query(q) else {
+            return Ok(Hits::default());
+        };
+        let searcher = self.reader.searcher();
+        let stats = stats::PerLanguage::new(&searcher, |field| {
+            self.fields
+                .lang_of(field)
+                .map(|l| Term::from_field_text(self.fields.lang, l.code()))
+        })?;
+        let limit = limit.max(1);
+        let (top, total) = searcher.search_with_statistics_provider(
+            &query,
+            &(TopDocs::with_limit(limit).order_by_score(), Count),
+            &stats,
+        )?;
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, addr) in top {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            let id = doc
+                .get_first(self.fields.id)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string();
+            hits.push(Hit { id, score });
+        }
+        Ok(Hits { total, hits })
+    }
+}
+
+/// Builds the `parts_sv` tokens of a document: each word's stem, plus the
+/// stems of its compound parts at the same position. Parts are remembered
+/// per word, since the same compounds recur.
+struct PartsExpander<'a> {
+    compounds: &'a Decompounder,
+    stemmer: tantivy::tokenizer::TextAnalyzer,
+    memo: HashMap<String, Vec<String>>,
+}
+
+impl<'a> PartsExpander<'a> {
+    fn new(compounds: &'a Decompounder) -> Self {
+        PartsExpander {
+            compounds,
+            stemmer: stemmer(Lang::Sv),
+            memo: HashMap::new(),
+        }
+    }
+
+    fn expand(
+        &mut self,
+        analyzer: &mut tantivy::tokenizer::TextAnalyzer,
+        title: &str,
+        text: &str,
+    ) -> PreTokenizedString {
+        let mut tokens = Vec::new();
+        let mut position_base = 0;
+        for part_text in [title, text] {
+            let mut last = 0;
+            for t in analyze(analyzer, part_text) {
+                let surface = part_text[t.from..t.to].to_lowercase();
+                let position = position_base + t.position;
+                last = position;
+                let parts = match self.memo.get(&surface) {
+                    Some(p) => p.clone(),
+                    None => {
+                        let stemmer = &mut self.stemmer;
+                        let p = self
+                            .compounds
+                            .parts(&surface, &mut |w| stem_word(stemmer, w));
+                        self.memo.insert(surface, p.clone());
+                        p
+                    }
+                };
+                for stem in std::iter::once(t.stem).chain(parts) {
+                    tokens.push(Token {
+                        offset_from: 0,
+                        offset_to: 0,
+                        position,
+                        text: stem,
+                        position_length: 1,
+                    });
+                }
+            }
+            position_base = last + 2;
+        }
+        PreTokenizedString {
+            text: String::new(),
+            tokens,
+        }
+    }
+}

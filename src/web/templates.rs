@@ -1,0 +1,31 @@
+//! The minijinja environment, with every template embedded in the binary so
+//! that `bubbla` runs from any folder.
+
+use minijinja::{Environment, context};
+
+const TEMPLATES: [(&str, &str); 4] = [
+    ("base.html", include_str!("../../templates/base.html")),
+    ("home.html", include_str!("../../templates/home.html")),
+    ("search.html", include_str!("../../templates/search.html")),
+    ("error.html", include_str!("../../templates/error.html")),
+];
+
+pub fn environment() -> Environment<'static> {
+    let mut env = Environment::new();
+    for (name, source) in TEMPLATES {
+        if let Err(e) = env.add_template(name, source) {
+            // Templates are compiled in; a broken one is a bug caught by tests.
+            tracing::error!("template {name} does not compile: {e}");
+        }
+    }
+    env
+}
+
+/// The error page, rendered without the shared state so it works even when
+/// everything else does not.
+pub fn render_error(status: u16, sv: &str, en: &str, refresh: bool) -> String {
+    environment()
+        .get_template("error.html")
+        .and_then(|t| t.render(context! { status, sv, en, refresh }))
+        .unwrap_or_else(|_| format!("<!doctype html><title>{status}</title><p>{status}</p>"))
+}
