@@ -1,0 +1,9 @@
+//! Integration tests: one crate, one module per area.
+
+mod check;
+mod cli;
+mod eval;
+mod import;
+mod search;
+mod support;
+mod web;

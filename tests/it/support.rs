@@ -1,0 +1,49 @@
+//! Shared helpers: fixture paths and engines over them.
+
+use bubbla::corpus::LoadOptions;
+use bubbla::engine::{Config, Engine, SearchOptions};
+use bubbla::progress::Progress;
+use std::path::PathBuf;
+
+pub fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// Limit used with the broken fixture, so `too-big.md` stays small.
+pub const SMALL_BODY_LIMIT: usize = 2000;
+
+pub fn config(corpus: &str, data: &tempfile::TempDir) -> Config {
+    Config {
+        corpus_dir: fixture(corpus),
+        data_dir: data.path().to_path_buf(),
+        load: LoadOptions {
+            max_body_bytes: SMALL_BODY_LIMIT,
+        },
+    }
+}
+
+/// An engine over a fixture corpus with its own data folder.
+pub fn engine(corpus: &str) -> (Engine, tempfile::TempDir) {
+    let data = tempfile::tempdir().expect("temp dir");
+    let engine = Engine::open(&config(corpus, &data), &Progress::hidden()).expect("engine opens");
+    (engine, data)
+}
+
+/// Ids of the results, best first.
+pub fn ids(engine: &Engine, query: &str) -> Vec<String> {
+    engine
+        .search(
+            query,
+            &SearchOptions {
+                limit: 50,
+                lang: None,
+            },
+        )
+        .expect("search runs")
+        .results
+        .into_iter()
+        .map(|r| r.id)
+        .collect()
+}
