@@ -40,12 +40,19 @@ pub struct EvalArgs {
     /// in the same run, as a baseline for quality and speed.
     #[arg(long)]
     pub baseline_raw: bool,
+    /// Only queries whose `metadata.split` is this (e.g. `dev` to tune
+    /// weights, `test` to confirm them on queries not tuned on).
+    #[arg(long)]
+    pub split: Option<String>,
     /// Experiment: weight of title matches (default: the served value).
     #[arg(long)]
     pub title_boost: Option<f32>,
     /// Experiment: weight of compound-part matches (default: the served value).
     #[arg(long)]
     pub parts_boost: Option<f32>,
+    /// Experiment: weight of the parts of compound query words.
+    #[arg(long)]
+    pub query_parts_boost: Option<f32>,
 }
 
 #[derive(Deserialize)]
@@ -63,6 +70,14 @@ struct BeirQuery {
     #[serde(rename = "_id")]
     id: String,
     text: String,
+    #[serde(default)]
+    metadata: Option<QueryMetadata>,
+}
+
+#[derive(Deserialize)]
+struct QueryMetadata {
+    #[serde(default)]
+    split: Option<String>,
 }
 
 /// A loaded test collection.
@@ -73,7 +88,7 @@ pub struct Collection {
 }
 
 impl Collection {
-    pub fn load(dir: &Path, corpus_file: &str) -> anyhow::Result<Collection> {
+    pub fn load(dir: &Path, corpus_file: &str, split: Option<&str>) -> anyhow::Result<Collection> {
         let docs: Vec<BeirDoc> = read_jsonl(&dir.join(corpus_file))?;
         let raw_queries: Vec<BeirQuery> = read_jsonl(&dir.join("queries.jsonl"))?;
         let qrels_path = dir.join("qrels").join("test.tsv");
@@ -100,6 +115,10 @@ impl Collection {
         }
         let queries = raw_queries
             .into_iter()
+            .filter(|q| {
+                split
+                    .is_none_or(|s| q.metadata.as_ref().and_then(|m| m.split.as_deref()) == Some(s))
+            })
             .filter_map(|q| {
                 let j = judged.remove(&q.id)?;
                 j.values().any(|&g| g >= 1).then_some((q.id, q.text, j))
@@ -177,7 +196,7 @@ fn figures(runs: &[(Vec<String>, f64)], col: &Collection, index_seconds: f64) ->
 
 /// Evaluates bubbla (and optionally the raw baseline) on a collection.
 pub fn evaluate(args: &EvalArgs, progress: &Progress) -> anyhow::Result<Report> {
-    let col = Collection::load(&args.dir, &args.corpus_file)?;
+    let col = Collection::load(&args.dir, &args.corpus_file, args.split.as_deref())?;
     if col.queries.is_empty() {
         bail!(
             "no query in {} has a relevant document in qrels/test.tsv",
@@ -211,6 +230,7 @@ pub fn evaluate(args: &EvalArgs, progress: &Progress) -> anyhow::Result<Report> 
     index.set_scoring(Scoring {
         title_boost: args.title_boost.unwrap_or(defaults.title_boost),
         parts_boost: args.parts_boost.unwrap_or(defaults.parts_boost),
+        query_parts_boost: args.query_parts_boost.unwrap_or(defaults.query_parts_boost),
     });
 
     let queries_progress = Progress::new("querying");

@@ -47,13 +47,17 @@ pub struct Scoring {
     /// Weight of a match among compound parts (`varg` in `vargjakt`). Below
     /// 1, so that documents saying the word itself rank above.
     pub parts_boost: f32,
+    /// Weight of the parts of a compound *in the query* (`mobilförbud`
+    /// also looks for `mobil` and `förbud`), searched among all words.
+    pub query_parts_boost: f32,
 }
 
 impl Default for Scoring {
     fn default() -> Self {
         Scoring {
-            title_boost: 1.5,
-            parts_boost: 0.4,
+            title_boost: 1.0,
+            parts_boost: 0.6,
+            query_parts_boost: 0.7,
         }
     }
 }
@@ -153,6 +157,8 @@ pub struct Hits {
 pub struct LangQuery {
     /// Stems of the plain words, without duplicates.
     pub terms: Vec<String>,
+    /// Stems of the parts of compound query words (Swedish only).
+    pub parts: Vec<String>,
     /// Each phrase as (position, stem) pairs; stop words leave gaps.
     pub phrases: Vec<Vec<(usize, String)>>,
     pub excluded: Vec<Vec<(usize, String)>>,
@@ -324,13 +330,20 @@ impl SearchIndex {
             .map(|lang| {
                 let mut a = analyzer(lang);
                 let mut terms: Vec<String> = Vec::new();
+                let mut parts: Vec<String> = Vec::new();
                 for w in &q.words {
                     for t in analyze(&mut a, w) {
+                        for p in self.compound_parts(lang, &w[t.from..t.to].to_lowercase()) {
+                            if !parts.contains(&p) {
+                                parts.push(p);
+                            }
+                        }
                         if !terms.contains(&t.stem) {
                             terms.push(t.stem);
                         }
                     }
                 }
+                parts.retain(|p| !terms.contains(p));
                 let mut positions = |s: &str| -> Vec<(usize, String)> {
                     analyze(&mut a, s)
                         .into_iter()
@@ -353,6 +366,7 @@ impl SearchIndex {
                     lang,
                     LangQuery {
                         terms,
+                        parts,
                         phrases,
                         excluded,
                     },
@@ -413,6 +427,16 @@ impl SearchIndex {
                         Occur::Should,
                         Self::boosted(self.term(parts, stem), s.parts_boost),
                     ));
+                }
+            }
+            if s.query_parts_boost > 0.0 {
+                for stem in &lq.parts {
+                    if let Some(parts) = f.parts(lang) {
+                        clauses.push((
+                            Occur::Should,
+                            Self::boosted(self.term(parts, stem), s.query_parts_boost),
+                        ));
+                    }
                 }
             }
             // Phrase i must match in some language: group them by index.

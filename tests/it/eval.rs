@@ -14,8 +14,10 @@ fn args(dir: PathBuf, corpus_file: &str, lang: Option<Lang>) -> EvalArgs {
         lang,
         json: true,
         baseline_raw: true,
+        split: None,
         title_boost: None,
         parts_boost: None,
+        query_parts_boost: None,
     }
 }
 
