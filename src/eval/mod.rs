@@ -44,6 +44,9 @@ pub struct EvalArgs {
     /// weights, `test` to confirm them on queries not tuned on).
     #[arg(long)]
     pub split: Option<String>,
+    /// Time every query this many times and report the median of each.
+    #[arg(long, default_value_t = 5)]
+    pub repeat: usize,
     /// Experiment: weight of title matches (default: the served value).
     #[arg(long)]
     pub title_boost: Option<f32>,
@@ -194,6 +197,37 @@ fn figures(runs: &[(Vec<String>, f64)], col: &Collection, index_seconds: f64) ->
     }
 }
 
+/// Runs every query `repeat` times (round after round, so caches warm up
+/// alike for all) and keeps each query's ranking and median time in ms.
+fn time_queries(
+    col: &Collection,
+    repeat: usize,
+    mut run: impl FnMut(&str) -> anyhow::Result<Vec<String>>,
+) -> anyhow::Result<Vec<(Vec<String>, f64)>> {
+    let repeat = repeat.max(1);
+    let progress = Progress::new("querying");
+    progress.set_total((repeat * col.queries.len()) as u64);
+    let mut times = vec![Vec::with_capacity(repeat); col.queries.len()];
+    let mut rankings = vec![Vec::new(); col.queries.len()];
+    for _ in 0..repeat {
+        for (i, (_, text, _)) in col.queries.iter().enumerate() {
+            let t = Instant::now();
+            rankings[i] = run(text)?;
+            times[i].push(t.elapsed().as_secs_f64() * 1000.0);
+            progress.inc(1);
+        }
+    }
+    progress.finish();
+    Ok(rankings
+        .into_iter()
+        .zip(times)
+        .map(|(r, mut t)| {
+            t.sort_by(f64::total_cmp);
+            (r, t[t.len() / 2])
+        })
+        .collect())
+}
+
 /// Evaluates bubbla (and optionally the raw baseline) on a collection.
 pub fn evaluate(args: &EvalArgs, progress: &Progress) -> anyhow::Result<Report> {
     let col = Collection::load(&args.dir, &args.corpus_file, args.split.as_deref())?;
@@ -233,18 +267,15 @@ pub fn evaluate(args: &EvalArgs, progress: &Progress) -> anyhow::Result<Report> 
         query_parts_boost: args.query_parts_boost.unwrap_or(defaults.query_parts_boost),
     });
 
-    let queries_progress = Progress::new("querying");
-    queries_progress.set_total(col.queries.len() as u64);
-    let mut runs = Vec::with_capacity(col.queries.len());
-    for (_, text, _) in &col.queries {
-        let t = Instant::now();
+    let runs = time_queries(&col, args.repeat, |text| {
         let analyzed = index.analyze(&UserQuery::parse(text), args.lang);
-        let hits = index.search(&analyzed, 100)?;
-        let ms = t.elapsed().as_secs_f64() * 1000.0;
-        runs.push((hits.hits.into_iter().map(|h| h.id).collect::<Vec<_>>(), ms));
-        queries_progress.inc(1);
-    }
-    queries_progress.finish();
+        Ok(index
+            .search(&analyzed, 100)?
+            .hits
+            .into_iter()
+            .map(|h| h.id)
+            .collect())
+    })?;
     let bubbla = figures(&runs, &col, index_seconds);
 
     let baseline_raw = if args.baseline_raw {
@@ -253,7 +284,11 @@ pub fn evaluate(args: &EvalArgs, progress: &Progress) -> anyhow::Result<Report> 
         } else {
             Lang::En
         };
-        Some(raw::evaluate(&col, args.lang.unwrap_or(majority))?)
+        Some(raw::evaluate(
+            &col,
+            args.lang.unwrap_or(majority),
+            args.repeat,
+        )?)
     } else {
         None
     };
@@ -300,7 +335,7 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
 /// Plain tantivy, as a newcomer would set it up: title and body fields with
 /// one language's stemmer, the default query parser, default BM25.
 mod raw {
-    use super::{Collection, Figures, figures};
+    use super::{Collection, Figures, figures, time_queries};
     use crate::lang::Lang;
     use std::time::Instant;
     use tantivy::collector::TopDocs;
@@ -313,7 +348,7 @@ mod raw {
     };
     use tantivy::{Index, TantivyDocument, doc};
 
-    pub fn evaluate(col: &Collection, lang: Lang) -> anyhow::Result<Figures> {
+    pub fn evaluate(col: &Collection, lang: Lang, repeat: usize) -> anyhow::Result<Figures> {
         let language = if lang == Lang::Sv {
             Language::Swedish
         } else {
@@ -350,9 +385,7 @@ mod raw {
         let index_seconds = started.elapsed().as_secs_f64();
         let reader = index.reader()?;
         let parser = QueryParser::for_index(&index, vec![title, body]);
-        let mut runs = Vec::new();
-        for (_, q, _) in &col.queries {
-            let t = Instant::now();
+        let runs = time_queries(col, repeat, |q| {
             let searcher = reader.searcher();
             let (query, _) = parser.parse_query_lenient(q);
             let top = searcher.search(&query, &TopDocs::with_limit(100).order_by_score())?;
@@ -366,8 +399,8 @@ mod raw {
                         .to_string(),
                 );
             }
-            runs.push((ids, t.elapsed().as_secs_f64() * 1000.0));
-        }
+            Ok(ids)
+        })?;
         Ok(figures(&runs, col, index_seconds))
     }
 }

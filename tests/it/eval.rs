@@ -15,6 +15,7 @@ fn args(dir: PathBuf, corpus_file: &str, lang: Option<Lang>) -> EvalArgs {
         json: true,
         baseline_raw: true,
         split: None,
+        repeat: 1,
         title_boost: None,
         parts_boost: None,
         query_parts_boost: None,
