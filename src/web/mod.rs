@@ -14,6 +14,7 @@ pub use error::WebError;
 
 use crate::engine::{Config, Engine};
 use crate::progress::Progress;
+use anyhow::Context;
 use axum::Router;
 use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};
@@ -91,7 +92,9 @@ pub fn app(state: AppState) -> Router {
 
 /// Serves until Ctrl-C or SIGTERM; indexes in the background meanwhile.
 pub async fn serve(config: Config, addr: SocketAddr) -> anyhow::Result<()> {
-    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| {
+        format!("cannot listen on {addr}: is another bubbla already running there? Choose another address with --addr")
+    })?;
     let local = listener.local_addr()?;
     let state = AppState::building(Progress::new("indexing"));
     let builder = state.clone();
