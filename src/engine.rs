@@ -98,7 +98,7 @@ impl Engine {
         let corpus = loaded.corpus;
         let index_root = cfg.data_dir.join("index");
         let dir = index_root.join(&fp);
-        if let Some(index) = open_existing(&dir, corpus.docs.len()) {
+        if let Some(index) = open_existing(&dir, &corpus) {
             return Ok(Engine {
                 corpus,
                 index,
@@ -133,7 +133,7 @@ impl Engine {
         let _ = std::fs::remove_dir_all(&dir);
         if let Err(e) = std::fs::rename(&tmp, &dir) {
             // Another bubbla may have finished the same index first.
-            if open_existing(&dir, corpus.docs.len()).is_none() {
+            if open_existing(&dir, &corpus).is_none() {
                 return Err(e).context("moving the new index into place");
             }
             let _ = std::fs::remove_dir_all(&tmp);
@@ -156,7 +156,7 @@ impl Engine {
         let results = hits
             .hits
             .into_iter()
-            .filter_map(|h| self.corpus.get(&h.id).map(|d| (h.score, d)))
+            .filter_map(|h| self.corpus.docs.get(h.ord).map(|d| (h.score, d)))
             .enumerate()
             .map(|(i, (score, d))| {
                 let stems = analyzed.highlight_stems(d.lang);
@@ -183,13 +183,16 @@ impl Engine {
     }
 }
 
-fn open_existing(dir: &Path, expected_docs: usize) -> Option<SearchIndex> {
+fn open_existing(dir: &Path, corpus: &Corpus) -> Option<SearchIndex> {
+    let expected_docs = corpus.docs.len();
     let meta: Meta = serde_json::from_slice(&std::fs::read(dir.join(META_FILE)).ok()?).ok()?;
     if meta.schema_version != SCHEMA_VERSION || meta.documents != expected_docs {
         return None;
     }
     match SearchIndex::open(dir) {
-        Ok(index) if index.num_docs() as usize == expected_docs => Some(index),
+        Ok(index) if index.num_docs() as usize == expected_docs && same_ids(&index, corpus) => {
+            Some(index)
+        }
         Ok(_) => None,
         Err(e) => {
             tracing::warn!(
@@ -199,6 +202,15 @@ fn open_existing(dir: &Path, expected_docs: usize) -> Option<SearchIndex> {
             None
         }
     }
+}
+
+/// The first and last documents are where the corpus says they are.
+fn same_ids(index: &SearchIndex, corpus: &Corpus) -> bool {
+    let n = corpus.docs.len();
+    [0, n.saturating_sub(1)]
+        .into_iter()
+        .filter(|&ord| ord < n)
+        .all(|ord| index.id_at(ord).ok().flatten().as_deref() == Some(corpus.docs[ord].id.as_str()))
 }
 
 /// Removes indexes of earlier corpus versions (best effort).

@@ -273,7 +273,7 @@ pub fn evaluate(args: &EvalArgs, progress: &Progress) -> anyhow::Result<Report> 
             .search(&analyzed, 100)?
             .hits
             .into_iter()
-            .map(|h| h.id)
+            .map(|h| col.docs[h.ord].id.clone())
             .collect())
     })?;
     let bubbla = figures(&runs, &col, index_seconds);

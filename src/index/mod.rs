@@ -27,13 +27,13 @@ use std::path::Path;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{
-    Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
+    FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::tokenizer::{PreTokenizedString, Token};
 use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
 
 /// Bump when the schema or the analysis changes: stored indexes are rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// File in the index folder listing the compound dictionary.
 const COMPOUNDS_FILE: &str = "compounds.txt";
@@ -74,6 +74,8 @@ pub struct IndexDoc<'a> {
 #[derive(Debug, Clone, Copy)]
 struct Fields {
     id: Field,
+    /// Position of the document in the slice given to `build`.
+    ord: Field,
     lang: Field,
     title: [Field; 2],
     body: [Field; 2],
@@ -108,6 +110,7 @@ fn schema() -> (Schema, Fields) {
         )
     };
     let id = b.add_text_field("id", STRING | STORED);
+    let ord = b.add_u64_field("ord", FAST);
     let lang = b.add_text_field("lang", STRING);
     let title = [
         b.add_text_field("title_sv", text(Lang::Sv)),
@@ -129,6 +132,7 @@ fn schema() -> (Schema, Fields) {
         b.build(),
         Fields {
             id,
+            ord,
             lang,
             title,
             body,
@@ -140,9 +144,13 @@ fn schema() -> (Schema, Fields) {
 /// A scored match.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Hit {
-    pub id: String,
+    /// Position of the document in the slice the index was built from.
+    pub ord: usize,
     /// BM25, summed over fields with their weights.
     pub score: f32,
+    /// How often the query's words occur in title and text (exact stems,
+    /// no compound parts, no length normalisation).
+    pub term_count: u32,
 }
 
 /// The top matches and how many there were in all.
@@ -238,9 +246,10 @@ impl SearchIndex {
         // Pass 2: index.
         let mut writer = index.writer_with_num_threads(1, 100_000_000)?;
         let mut expander = PartsExpander::new(&compounds);
-        for d in docs {
+        for (ord, d) in docs.iter().enumerate() {
             let mut doc = TantivyDocument::default();
             doc.add_text(fields.id, d.id);
+            doc.add_u64(fields.ord, ord as u64);
             doc.add_text(fields.lang, d.lang.code());
             doc.add_text(fields.title(d.lang), d.title);
             doc.add_text(fields.body(d.lang), d.text);
@@ -492,17 +501,102 @@ impl SearchIndex {
             &(TopDocs::with_limit(limit).order_by_score(), Count),
             &stats,
         )?;
+        let counts = self.term_counts(&searcher, q, &top)?;
+        let mut ords: Vec<Option<tantivy::columnar::Column<u64>>> = Vec::new();
+        for reader in searcher.segment_readers() {
+            ords.push(reader.fast_fields().u64("ord").ok());
+        }
         let mut hits = Vec::with_capacity(top.len());
-        for (score, addr) in top {
-            let doc: TantivyDocument = searcher.doc(addr)?;
-            let id = doc
-                .get_first(self.fields.id)
-                .and_then(|v| v.as_str())
-                .unwrap_or_default()
-                .to_string();
-            hits.push(Hit { id, score });
+        for ((score, addr), term_count) in top.into_iter().zip(counts) {
+            let ord = ords[addr.segment_ord as usize]
+                .as_ref()
+                .and_then(|c| c.first(addr.doc_id));
+            if let Some(ord) = ord {
+                hits.push(Hit {
+                    ord: ord as usize,
+                    score,
+                    term_count,
+                });
+            }
         }
         Ok(Hits { total, hits })
+    }
+}
+
+impl SearchIndex {
+    /// Occurrences of the query's words (plain words and phrase words) in
+    /// the title and text of each hit, read from the postings.
+    fn term_counts(
+        &self,
+        searcher: &tantivy::Searcher,
+        q: &AnalyzedQuery,
+        top: &[(f32, tantivy::DocAddress)],
+    ) -> tantivy::Result<Vec<u32>> {
+        use tantivy::DocSet;
+        use tantivy::postings::Postings;
+        let mut counts = vec![0u32; top.len()];
+        // Hits grouped by segment, in doc id order, for forward-only seeks.
+        let mut by_segment: Vec<Vec<(u32, usize)>> =
+            vec![Vec::new(); searcher.segment_readers().len()];
+        for (i, (_, addr)) in top.iter().enumerate() {
+            by_segment[addr.segment_ord as usize].push((addr.doc_id, i));
+        }
+        for list in &mut by_segment {
+            list.sort_unstable();
+        }
+        for (lang, lq) in &q.langs {
+            let mut stems: Vec<&str> = lq.terms.iter().map(String::as_str).collect();
+            for (_, s) in lq.phrases.iter().flatten() {
+                if !stems.contains(&s.as_str()) {
+                    stems.push(s);
+                }
+            }
+            for field in [self.fields.title(*lang), self.fields.body(*lang)] {
+                for (seg, list) in by_segment.iter().enumerate() {
+                    if list.is_empty() {
+                        continue;
+                    }
+                    let inverted = searcher.segment_reader(seg as u32).inverted_index(field)?;
+                    for stem in &stems {
+                        let term = Term::from_field_text(field, stem);
+                        let Some(mut postings) =
+                            inverted.read_postings(&term, IndexRecordOption::WithFreqs)?
+                        else {
+                            continue;
+                        };
+                        for &(doc, i) in list {
+                            if postings.doc() > doc {
+                                continue;
+                            }
+                            if postings.seek(doc) == doc {
+                                counts[i] += postings.term_freq();
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Ok(counts)
+    }
+
+    /// The id stored with the document at `ord`, to check that an index
+    /// belongs to the documents it is opened with.
+    pub fn id_at(&self, ord: usize) -> tantivy::Result<Option<String>> {
+        use tantivy::schema::Value;
+        let searcher = self.reader.searcher();
+        let query = tantivy::query::RangeQuery::new(
+            std::ops::Bound::Included(Term::from_field_u64(self.fields.ord, ord as u64)),
+            std::ops::Bound::Included(Term::from_field_u64(self.fields.ord, ord as u64)),
+        );
+        let top = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
+        let Some((_, addr)) = top.first() else {
+            return Ok(None);
+        };
+        let doc: TantivyDocument = searcher.doc(*addr)?;
+        Ok(doc
+            .get_first(self.fields.id)
+            .and_then(|v| v.as_str())
+            .map(str::to_string))
     }
 }
 
