@@ -5,6 +5,7 @@
 //! corpus → index → candidates → (signals → algorithm, next) → page.
 
 pub mod cli;
+pub mod compare;
 pub mod corpus;
 pub mod engine;
 pub mod eval;
@@ -12,4 +13,5 @@ pub mod import;
 pub mod index;
 pub mod lang;
 pub mod progress;
+pub mod rank;
 pub mod web;
