@@ -2,10 +2,12 @@
 //! `import`. Each command is a thin shell around a library function, so the
 //! same code is reachable from tests.
 
+use crate::compare::Shift;
 use crate::corpus::{self, DEFAULT_MAX_BODY_BYTES, LoadOptions};
-use crate::engine::{Config, Engine, SearchOptions};
+use crate::engine::{Config, Engine, SearchError, SearchOptions, SearchResult};
 use crate::lang::Lang;
 use crate::progress::Progress;
+use crate::rank::algorithm::AlgorithmView;
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -45,12 +47,43 @@ pub enum Command {
         #[arg(allow_hyphen_values = true)]
         query: String,
         /// Number of results.
-        #[arg(short, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=1000))]
+        #[arg(short, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=100))]
         k: u16,
         /// Only documents in this language.
         #[arg(long, value_enum)]
         lang: Option<Lang>,
-        /// Print the results as JSON.
+        /// Ranking algorithm (see `bubbla algorithms`).
+        #[arg(long, short = 'a', default_value = "relevance")]
+        algorithm: String,
+        /// Show why each result is where it is: every signal's raw value,
+        /// normalised value, weight and contribution.
+        #[arg(long)]
+        explain: bool,
+        /// Print the results as JSON (explanations included).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rank one query with 2 to 4 algorithms side by side.
+    Compare {
+        /// The query (quote it as one argument).
+        #[arg(allow_hyphen_values = true)]
+        query: String,
+        /// An algorithm; give 2 to 4.
+        #[arg(long = "algorithm", short = 'a', required = true)]
+        algorithms: Vec<String>,
+        /// Results per algorithm.
+        #[arg(short, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=100))]
+        k: u16,
+        /// Only documents in this language.
+        #[arg(long, value_enum)]
+        lang: Option<Lang>,
+        /// Print the comparison as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the ranking algorithms with their weights.
+    Algorithms {
+        /// Print them as JSON.
         #[arg(long)]
         json: bool,
     },
@@ -106,8 +139,29 @@ pub fn run(cli: Cli) -> i32 {
             query,
             k,
             lang,
+            algorithm,
+            explain,
             json,
-        }) => search(&cli, query, *k as usize, *lang, *json),
+        }) => search(
+            &cli,
+            query,
+            SearchOptions {
+                algorithm: algorithm.clone(),
+                offset: 0,
+                limit: *k as usize,
+                lang: *lang,
+            },
+            *explain,
+            *json,
+        ),
+        Some(Command::Compare {
+            query,
+            algorithms,
+            k,
+            lang,
+            json,
+        }) => compare(&cli, query, algorithms, *k as usize, *lang, *json),
+        Some(Command::Algorithms { json }) => list_algorithms(&cli, *json),
         Some(Command::Eval(args)) => crate::eval::run(args).map(|_| 0),
         Some(Command::Import(args)) => crate::import::run(&cli.corpus, args),
     };
@@ -130,18 +184,20 @@ fn serve(cli: &Cli, args: &ServeArgs) -> anyhow::Result<i32> {
 }
 
 fn check(cli: &Cli, json: bool) -> anyhow::Result<i32> {
-    let loaded = corpus::load(
+    let mut loaded = corpus::load(
         &cli.corpus,
         &LoadOptions {
             max_body_bytes: cli.max_body_bytes,
         },
     )?;
+    let algorithms = crate::rank::load_algorithms(&cli.corpus, &mut loaded.diagnostics);
     let d = &loaded.diagnostics;
     if json {
         let report = serde_json::json!({
             "corpus": cli.corpus,
             "documents": loaded.corpus.docs.len(),
             "themes": loaded.corpus.themes.len(),
+            "algorithms": algorithms.len(),
             "errors": d.errors(),
             "warnings": d.warnings(),
             "diagnostics": d.0,
@@ -163,27 +219,169 @@ fn check(cli: &Cli, json: bool) -> anyhow::Result<i32> {
     Ok(if d.errors() > 0 { 1 } else { 0 })
 }
 
-fn search(cli: &Cli, query: &str, k: usize, lang: Option<Lang>, json: bool) -> anyhow::Result<i32> {
+fn open_engine(cli: &Cli) -> anyhow::Result<Engine> {
     let engine = Engine::open(&cli.config(), &Progress::new("indexing"))?;
     log_diagnostics(&engine);
-    let results = engine.search(query, &SearchOptions { limit: k, lang })?;
+    Ok(engine)
+}
+
+fn search(
+    cli: &Cli,
+    query: &str,
+    opts: SearchOptions,
+    explain: bool,
+    json: bool,
+) -> anyhow::Result<i32> {
+    let engine = open_engine(cli)?;
+    let results = match engine.search(query, &opts) {
+        Ok(r) => r,
+        Err(SearchError::UnknownAlgorithm(a)) => {
+            anyhow::bail!("unknown algorithm `{a}`; known: {}", algorithm_ids(&engine))
+        }
+        Err(e) => return Err(e.into()),
+    };
     if json {
         println!("{}", serde_json::to_string_pretty(&results)?);
         return Ok(0);
     }
-    println!("{} matches for {:?}", results.total_hits, results.query);
+    println!(
+        "{} matches for {:?}, ranked by {}",
+        results.total_hits, results.query, results.algorithm
+    );
     for r in &results.results {
+        print_result(r);
+        if explain {
+            print_explanation(r);
+        }
+    }
+    Ok(0)
+}
+
+fn print_result(r: &SearchResult) {
+    let ad = if r.sponsored_slot {
+        "  [ANNONS / AD]"
+    } else if r.sponsored {
+        "  [sponsrad / sponsored]"
+    } else {
+        ""
+    };
+    println!(
+        "\n{:>3}. {}  [{}]{ad}  score {:.3}\n     {} · {} · {} · {}\n     {}",
+        r.rank,
+        r.title,
+        r.id,
+        r.score,
+        r.source,
+        r.lang,
+        r.theme,
+        r.perspective,
+        r.snippet_parts.to_marked("[", "]")
+    );
+}
+
+fn print_explanation(r: &SearchResult) {
+    println!(
+        "     {:<11} {:>10} {:>10} {:>7} {:>12}",
+        "signal", "raw", "0–1", "weight", "contribution"
+    );
+    for s in &r.explanation.signals {
         println!(
-            "\n{:>3}. {}  [{}]  score {:.3}\n     {} · {} · {}\n     {}",
-            r.rank,
-            r.title,
-            r.id,
-            r.score,
-            r.lang,
-            r.theme,
-            r.perspective,
-            r.snippet_parts.to_marked("[", "]")
+            "     {:<11} {:>10.3} {:>10.3} {:>7.2} {:>12.3}",
+            s.signal, s.raw, s.normalised, s.weight, s.contribution
         );
+    }
+    println!("     {:<11} {:>42.3}", "= score", r.score);
+    if let Some(m) = &r.explanation.moved {
+        let (_, en) = crate::rank::describe_move(m, r.rank);
+        println!("     {en}");
+    }
+}
+
+fn algorithm_ids(engine: &Engine) -> String {
+    engine
+        .algorithms
+        .iter()
+        .map(|a| a.id.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn compare(
+    cli: &Cli,
+    query: &str,
+    algorithms: &[String],
+    k: usize,
+    lang: Option<Lang>,
+    json: bool,
+) -> anyhow::Result<i32> {
+    let engine = open_engine(cli)?;
+    let cmp = match crate::comparison::compare(&engine, query, algorithms, k, lang) {
+        Ok(c) => c,
+        Err(SearchError::UnknownAlgorithm(a)) => {
+            anyhow::bail!("unknown algorithm `{a}`; known: {}", algorithm_ids(&engine))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if json {
+        println!("{}", serde_json::to_string_pretty(&cmp)?);
+        return Ok(0);
+    }
+    println!(
+        "{} matches for {:?}; top {} by each algorithm\n",
+        cmp.total_hits, cmp.query, cmp.k
+    );
+    for col in &cmp.columns {
+        println!(
+            "== {}  (Jaccard@10 vs {} {:.2}, RBO {:.2}, perspective entropy {:.2})",
+            col.algorithm, cmp.columns[0].algorithm, col.jaccard10, col.rbo, col.entropy
+        );
+        for (r, shift) in col.results.iter().zip(&col.shifts) {
+            let shift = match shift {
+                Shift::Up(n) => format!("↑{n}"),
+                Shift::Down(n) => format!("↓{n}"),
+                Shift::Same => "=".into(),
+                Shift::New => "new".into(),
+                Shift::Gone => String::new(),
+            };
+            println!(
+                "{:>3}. {:<4} {}  [{} · {}]",
+                r.rank, shift, r.title, r.perspective, r.id
+            );
+        }
+        let mix: Vec<String> = col
+            .perspective_mix
+            .iter()
+            .map(|(p, n)| format!("{p} {n}"))
+            .collect();
+        println!("     perspectives: {}\n", mix.join(", "));
+    }
+    for p in &cmp.pairs {
+        println!(
+            "{} vs {}: Jaccard@10 {:.2}, RBO {:.2}",
+            p.a, p.b, p.jaccard10, p.rbo
+        );
+    }
+    Ok(0)
+}
+
+fn list_algorithms(cli: &Cli, json: bool) -> anyhow::Result<i32> {
+    let mut diags = corpus::Diagnostics::default();
+    let algos = crate::rank::load_algorithms(&cli.corpus, &mut diags);
+    for d in diags.iter() {
+        eprintln!("{d}");
+    }
+    let views: Vec<AlgorithmView> = algos.iter().map(AlgorithmView::from).collect();
+    if json {
+        println!("{}", serde_json::to_string_pretty(&views)?);
+        return Ok(0);
+    }
+    for a in &views {
+        let weights: Vec<String> = a.weights.iter().map(|(s, w)| format!("{s} {w}")).collect();
+        println!("{:<10} {} — {}", a.id, a.label.en, a.description.en);
+        println!("{:<10} weights: {}", "", weights.join(", "));
+        if let Some(r) = &a.rerank {
+            println!("{:<10} then: {}", "", r.description.en);
+        }
     }
     Ok(0)
 }

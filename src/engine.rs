@@ -8,9 +8,11 @@
 
 use crate::corpus::{self, Corpus, Diagnostics, LoadOptions};
 use crate::index::snippet::{self, Snippet};
-use crate::index::{IndexDoc, SCHEMA_VERSION, SearchIndex, UserQuery};
+use crate::index::{AnalyzedQuery, IndexDoc, SCHEMA_VERSION, SearchIndex, UserQuery};
 use crate::lang::Lang;
 use crate::progress::Progress;
+use crate::rank::pagerank::pagerank;
+use crate::rank::{Algorithm, Candidate, Move, RankContext, SignalValue, load_algorithms, rank};
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
 use std::hash::{Hash, Hasher};
@@ -34,27 +36,80 @@ struct Meta {
     documents: usize,
 }
 
+/// Matches re-ranked per query: enough that re-ranking can lift a low match.
+pub const CANDIDATES: usize = 300;
+/// Largest page a caller may ask for.
+pub const MAX_PAGE_SIZE: usize = 100;
+
 /// How one search is run.
 #[derive(Debug, Clone)]
 pub struct SearchOptions {
+    /// Id of the algorithm.
+    pub algorithm: String,
+    /// Results to skip (paging).
+    pub offset: usize,
     pub limit: usize,
     pub lang: Option<Lang>,
 }
 
-/// One result, as the command line and the pages show it.
+impl SearchOptions {
+    /// The first `limit` results by relevance, in both languages.
+    pub fn top(limit: usize) -> SearchOptions {
+        SearchOptions {
+            algorithm: "relevance".into(),
+            offset: 0,
+            limit,
+            lang: None,
+        }
+    }
+
+    #[must_use]
+    pub fn algorithm(mut self, id: &str) -> SearchOptions {
+        self.algorithm = id.to_string();
+        self
+    }
+}
+
+/// Why a search could not run: the caller's fault, shown as a 400.
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error("unknown algorithm `{0}`")]
+    UnknownAlgorithm(String),
+    #[error("at most {MAX_PAGE_SIZE} results per page")]
+    PageTooLarge,
+    #[error("compare 2 to 4 algorithms, not {0}")]
+    Columns(usize),
+    #[error(transparent)]
+    Index(#[from] tantivy::TantivyError),
+}
+
+/// Why a result is where it is: the numbers that ranked it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Explanation {
+    pub signals: Vec<SignalValue>,
+    pub moved: Option<Move>,
+}
+
+/// One result, as the command line, the pages and the API show it.
 #[derive(Debug, Clone, Serialize)]
 pub struct SearchResult {
     pub rank: usize,
     pub id: String,
     pub title: String,
+    pub source: String,
     pub lang: Lang,
     pub theme: String,
     pub perspective: String,
-    pub score: f32,
+    pub sponsored: bool,
+    /// Shown in a labelled ad slot (the `pin-sponsored` step).
+    pub sponsored_slot: bool,
+    /// The sum of the explanation's contributions.
+    pub score: f64,
     /// The passage that matched, as plain text.
     pub snippet: String,
     /// Byte ranges of `snippet` that matched the query.
     pub highlights: Vec<std::ops::Range<usize>>,
+    pub explanation: Explanation,
     #[serde(skip)]
     pub snippet_parts: Snippet,
 }
@@ -62,14 +117,36 @@ pub struct SearchResult {
 #[derive(Debug, Clone, Serialize)]
 pub struct SearchResults {
     pub query: String,
+    pub algorithm: String,
     pub total_hits: usize,
+    /// How many matches were ranked (the candidates).
+    pub ranked: usize,
+    pub offset: usize,
     pub results: Vec<SearchResult>,
+}
+
+/// The matches of one query with their signals' inputs, ready to be ranked
+/// by any number of algorithms.
+pub struct Candidates<'e> {
+    pub query: String,
+    pub analyzed: AnalyzedQuery,
+    pub total_hits: usize,
+    /// Corpus positions of the candidates, parallel to `list`.
+    pub docs: Vec<usize>,
+    pub list: Vec<Candidate<'e>>,
 }
 
 pub struct Engine {
     pub corpus: Corpus,
     pub index: SearchIndex,
-    /// Problems found while loading the corpus.
+    pub algorithms: Vec<Algorithm>,
+    /// PageRank of each document (corpus order).
+    pub authority: Vec<f64>,
+    /// Documents linking to each document (corpus order).
+    pub incoming: Vec<Vec<usize>>,
+    /// Recency is measured from here: the newest document's date.
+    pub reference_date: time::Date,
+    /// Problems found while loading the corpus and the algorithms.
     pub diagnostics: Diagnostics,
     /// True when the index was built now rather than reused.
     pub rebuilt: bool,
@@ -96,15 +173,18 @@ impl Engine {
             .with_context(|| format!("reading corpus folder {}", cfg.corpus_dir.display()))?;
         let loaded = corpus::load(&cfg.corpus_dir, &cfg.load)?;
         let corpus = loaded.corpus;
+        let mut diagnostics = loaded.diagnostics;
+        let algorithms = load_algorithms(&cfg.corpus_dir, &mut diagnostics);
         let index_root = cfg.data_dir.join("index");
         let dir = index_root.join(&fp);
         if let Some(index) = open_existing(&dir, &corpus) {
-            return Ok(Engine {
+            return Ok(Engine::assemble(
                 corpus,
                 index,
-                diagnostics: loaded.diagnostics,
-                rebuilt: false,
-            });
+                algorithms,
+                diagnostics,
+                false,
+            ));
         }
         std::fs::create_dir_all(&index_root)
             .with_context(|| format!("creating data folder {}", index_root.display()))?;
@@ -140,46 +220,200 @@ impl Engine {
         }
         remove_stale(&index_root, &fp);
         let index = SearchIndex::open(&dir).context("opening the new index")?;
-        Ok(Engine {
+        Ok(Engine::assemble(
             corpus,
             index,
-            diagnostics: loaded.diagnostics,
-            rebuilt: true,
+            algorithms,
+            diagnostics,
+            true,
+        ))
+    }
+
+    /// An engine over a corpus already in memory, indexed into `dir`
+    /// (benchmarks and tests).
+    pub fn in_dir(
+        corpus: Corpus,
+        dir: &Path,
+        algorithms: Vec<Algorithm>,
+    ) -> anyhow::Result<Engine> {
+        let docs: Vec<IndexDoc<'_>> = corpus
+            .docs
+            .iter()
+            .map(|d| IndexDoc {
+                id: &d.id,
+                lang: d.lang,
+                title: &d.title,
+                text: &d.text,
+            })
+            .collect();
+        let index = SearchIndex::build(Some(dir), &docs, &Progress::hidden())?;
+        Ok(Engine::assemble(
+            corpus,
+            index,
+            algorithms,
+            Diagnostics::default(),
+            true,
+        ))
+    }
+
+    fn assemble(
+        corpus: Corpus,
+        index: SearchIndex,
+        algorithms: Vec<Algorithm>,
+        diagnostics: Diagnostics,
+        rebuilt: bool,
+    ) -> Engine {
+        let links: Vec<Vec<usize>> = corpus
+            .docs
+            .iter()
+            .map(|d| {
+                d.links
+                    .iter()
+                    .filter_map(|id| corpus.index_of(id))
+                    .collect()
+            })
+            .collect();
+        let authority = pagerank(corpus.docs.len(), &links);
+        let mut incoming = vec![Vec::new(); corpus.docs.len()];
+        for (from, targets) in links.iter().enumerate() {
+            for &to in targets {
+                if to != from && !incoming[to].contains(&from) {
+                    incoming[to].push(from);
+                }
+            }
+        }
+        let reference_date = corpus
+            .docs
+            .iter()
+            .map(|d| d.published)
+            .max()
+            .unwrap_or(time::macros::date!(2024 - 01 - 01));
+        Engine {
+            corpus,
+            index,
+            algorithms,
+            authority,
+            incoming,
+            reference_date,
+            diagnostics,
+            rebuilt,
+        }
+    }
+
+    pub fn algorithm(&self, id: &str) -> Option<&Algorithm> {
+        self.algorithms.iter().find(|a| a.id == id)
+    }
+
+    /// The ranking context for a query: the shuffle seed follows the query,
+    /// so the same query always gets the same random order.
+    pub fn context(&self, query: &str) -> RankContext {
+        let mut seed: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in query.trim().to_lowercase().bytes() {
+            seed = (seed ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        RankContext {
+            reference_date: self.reference_date,
+            half_life_days: 365.0,
+            seed,
+        }
+    }
+
+    /// The top matches of a query by text relevance, with what the signals
+    /// need to know about each.
+    pub fn candidates(
+        &self,
+        query: &str,
+        lang: Option<Lang>,
+    ) -> Result<Candidates<'_>, SearchError> {
+        let analyzed = self.index.analyze(&UserQuery::parse(query), lang);
+        let hits = self.index.search(&analyzed, CANDIDATES)?;
+        let mut docs = Vec::with_capacity(hits.hits.len());
+        let mut list = Vec::with_capacity(hits.hits.len());
+        for h in &hits.hits {
+            let Some(d) = self.corpus.docs.get(h.ord) else {
+                continue;
+            };
+            docs.push(h.ord);
+            list.push(Candidate {
+                id: &d.id,
+                theme: &d.theme,
+                perspective: &d.perspective,
+                text_score: f64::from(h.score),
+                term_count: h.term_count,
+                views: d.popularity,
+                authority: self.authority[h.ord],
+                published: d.published,
+                sponsored: d.sponsored,
+            });
+        }
+        Ok(Candidates {
+            query: query.to_string(),
+            analyzed,
+            total_hits: hits.total,
+            docs,
+            list,
         })
     }
 
-    /// Searches by text relevance and attaches snippets.
-    pub fn search(&self, query: &str, opts: &SearchOptions) -> anyhow::Result<SearchResults> {
-        let parsed = UserQuery::parse(query);
-        let analyzed = self.index.analyze(&parsed, opts.lang);
-        let hits = self.index.search(&analyzed, opts.limit)?;
-        let results = hits
-            .hits
+    /// Ranks candidates with an algorithm and renders a page of results.
+    pub fn rank_page(
+        &self,
+        c: &Candidates<'_>,
+        algorithm: &Algorithm,
+        offset: usize,
+        limit: usize,
+    ) -> SearchResults {
+        let ranked = rank(&c.list, algorithm, &self.context(&c.query));
+        let results = ranked
             .into_iter()
-            .filter_map(|h| self.corpus.docs.get(h.ord).map(|d| (h.score, d)))
             .enumerate()
-            .map(|(i, (score, d))| {
-                let stems = analyzed.highlight_stems(d.lang);
+            .skip(offset)
+            .take(limit)
+            .map(|(i, r)| {
+                let d = &self.corpus.docs[c.docs[r.candidate]];
+                let stems = c.analyzed.highlight_stems(d.lang);
                 let snip = snippet::make(&self.index, d.lang, &d.text, &stems);
                 SearchResult {
                     rank: i + 1,
                     id: d.id.clone(),
                     title: d.title.clone(),
+                    source: d.source.clone(),
                     lang: d.lang,
                     theme: d.theme.clone(),
                     perspective: d.perspective.clone(),
-                    score,
+                    sponsored: d.sponsored,
+                    sponsored_slot: r.sponsored_slot,
+                    score: r.score,
                     snippet: snip.text.clone(),
                     highlights: snip.highlights.clone(),
+                    explanation: Explanation {
+                        signals: r.signals,
+                        moved: r.moved,
+                    },
                     snippet_parts: snip,
                 }
             })
             .collect();
-        Ok(SearchResults {
-            query: query.to_string(),
-            total_hits: hits.total,
+        SearchResults {
+            query: c.query.clone(),
+            algorithm: algorithm.id.clone(),
+            total_hits: c.total_hits,
+            ranked: c.list.len(),
+            offset,
             results,
-        })
+        }
+    }
+
+    /// Searches and ranks with the algorithm of `opts`.
+    pub fn search(&self, query: &str, opts: &SearchOptions) -> Result<SearchResults, SearchError> {
+        let algorithm = self
+            .algorithm(&opts.algorithm)
+            .ok_or_else(|| SearchError::UnknownAlgorithm(opts.algorithm.clone()))?;
+        if opts.limit > MAX_PAGE_SIZE {
+            return Err(SearchError::PageTooLarge);
+        }
+        let c = self.candidates(query, opts.lang)?;
+        Ok(self.rank_page(&c, algorithm, opts.offset, opts.limit))
     }
 }
 

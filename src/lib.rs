@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod compare;
+pub mod comparison;
 pub mod corpus;
 pub mod engine;
 pub mod eval;

@@ -80,6 +80,35 @@ pub struct Move {
     pub from_rank: usize,
 }
 
+/// The move in words (Swedish, English), e.g. "lifted to vary
+/// perspectives, from rank 7".
+pub fn describe_move(m: &Move, rank: usize) -> (String, String) {
+    let up = m.from_rank > rank;
+    let from = m.from_rank;
+    match (m.step, up) {
+        ("pin-sponsored", true) => (
+            format!("Placerad i en annonsplats: sponsrad (poängen gav plats {from})."),
+            format!("Placed in an ad slot: sponsored (its score gave rank {from})."),
+        ),
+        ("diversify-by-perspective", true) => (
+            format!("Lyft från plats {from} för att variera perspektiven."),
+            format!("Lifted from rank {from} to vary the perspectives."),
+        ),
+        ("shuffle", _) => (
+            format!("Slumpvis placerad (poängen gav plats {from})."),
+            format!("Placed at random (its score gave rank {from})."),
+        ),
+        (_, true) => (
+            format!("Flyttad upp från plats {from}."),
+            format!("Moved up from rank {from}."),
+        ),
+        (_, false) => (
+            format!("Flyttad ner från plats {from}, när andra träffar lyftes."),
+            format!("Moved down from rank {from} as other results were lifted."),
+        ),
+    }
+}
+
 /// One ranked result: which candidate, and why it is here.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Ranked {

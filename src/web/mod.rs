@@ -3,19 +3,34 @@
 //! The engine is built on a blocking thread while the server already
 //! answers: until it is ready, pages say how far indexing has come and
 //! `/healthz` reports `"index": "building"`. Handlers call the synchronous
-//! engine through `spawn_blocking`.
+//! engine through `spawn_blocking`. Pages are rendered on the server and work
+//! without JavaScript; the one script only adds highlighting on `/compare`.
 
+mod algorithms;
+mod api;
+mod assets;
+mod compare;
+mod doc;
 mod error;
 mod health;
+mod home;
+pub mod i18n;
+mod params;
 mod search;
 mod templates;
+mod views;
 
 pub use error::WebError;
 
 use crate::engine::{Config, Engine};
+use crate::lang::Lang;
 use crate::progress::Progress;
 use anyhow::Context;
 use axum::Router;
+use axum::response::Html;
+use axum::routing::get;
+use i18n::Catalogues;
+use minijinja::Value;
 use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -35,6 +50,7 @@ pub struct AppState {
     pub engine: Arc<RwLock<EngineState>>,
     pub progress: Progress,
     pub templates: Arc<minijinja::Environment<'static>>,
+    pub i18n: Arc<Catalogues>,
 }
 
 impl AppState {
@@ -44,6 +60,7 @@ impl AppState {
             engine: Arc::new(RwLock::new(EngineState::Building)),
             progress,
             templates: Arc::new(templates::environment()),
+            i18n: Arc::new(Catalogues::load()),
         }
     }
 
@@ -74,14 +91,57 @@ impl AppState {
             EngineState::Failed(msg) => Err(WebError::Internal(anyhow::anyhow!("{msg}"))),
         }
     }
+
+    /// Renders a page template with what every page needs: the interface
+    /// language, its texts, and the address to come back to after switching.
+    pub fn render(
+        &self,
+        ui: Lang,
+        here: &str,
+        name: &str,
+        ctx: Value,
+    ) -> Result<Html<String>, WebError> {
+        let other = match ui {
+            Lang::Sv => Lang::En,
+            Lang::En => Lang::Sv,
+        };
+        let base = minijinja::context! {
+            ui => ui.code(),
+            t => self.i18n.get(ui),
+            other => other.code(),
+            here => here,
+        };
+        self.templates
+            .get_template(name)
+            .and_then(|t| t.render(minijinja::context! { ..ctx, ..base }))
+            .map(Html)
+            .map_err(|e| WebError::Internal(anyhow::anyhow!("rendering {name}: {e:#}")))
+    }
+}
+
+/// Runs blocking engine work off the async threads.
+pub async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, WebError> + Send + 'static,
+) -> Result<T, WebError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| WebError::Internal(e.into()))?
 }
 
 /// The whole router.
 pub fn app(state: AppState) -> Router {
     Router::new()
-        .merge(health::router())
+        .merge(home::router())
         .merge(search::router())
-        .fallback(|| async { WebError::NotFound })
+        .merge(compare::router())
+        .merge(doc::router())
+        .merge(algorithms::router())
+        .merge(api::router())
+        .merge(health::router())
+        .merge(assets::router())
+        .route("/lang/{code}", get(i18n::switch))
+        .fallback(error::not_found)
+        .layer(axum::middleware::from_fn(error::localise_errors))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),

@@ -1,99 +1,64 @@
-//! The start page and the (plain, text-relevance) result list.
+//! `/search`: one ranked list, with an algorithm picker, paging and the
+//! "Why here?" explanation of every result.
 
-use super::{AppState, WebError};
+use super::i18n::Ui;
+use super::params::Params;
+use super::views::{ResultView, algorithm_options, result_view};
+use super::{AppState, WebError, blocking};
 use crate::engine::SearchOptions;
-use crate::lang::Lang;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::{OriginalUri, State};
 use axum::response::Html;
 use axum::routing::get;
 use minijinja::context;
-use serde::{Deserialize, Serialize};
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/", get(home))
-        .route("/search", get(search))
+    Router::new().route("/search", get(search))
 }
 
-#[derive(Serialize)]
-struct ThemeView {
-    label_sv: String,
-    label_en: String,
-    queries: Vec<String>,
-}
-
-async fn home(State(state): State<AppState>) -> Result<Html<String>, WebError> {
-    let engine = state.engine()?;
-    let themes: Vec<ThemeView> = engine
-        .corpus
-        .themes
-        .iter()
-        .map(|t| ThemeView {
-            label_sv: t.label.sv.clone(),
-            label_en: t.label.en.clone(),
-            queries: t.queries.sv.iter().chain(&t.queries.en).cloned().collect(),
-        })
-        .collect();
-    let html = state
-        .templates
-        .get_template("home.html")
-        .and_then(|t| t.render(context! { themes, documents => engine.corpus.docs.len() }))
-        .map_err(|e| WebError::Internal(e.into()))?;
-    Ok(Html(html))
-}
-
-#[derive(Deserialize)]
-struct SearchParams {
-    #[serde(default)]
-    q: String,
-    #[serde(default)]
-    lang: Option<String>,
-}
-
-#[derive(Serialize)]
-struct ResultView {
-    rank: usize,
-    id: String,
-    title: String,
-    lang: Lang,
-    theme: String,
-    perspective: String,
-    score: String,
-    snippet_html: String,
-}
+/// Results per page.
+pub const PAGE_SIZE: usize = 10;
 
 async fn search(
     State(state): State<AppState>,
-    Query(params): Query<SearchParams>,
+    Ui(ui): Ui,
+    OriginalUri(uri): OriginalUri,
+    params: Params,
 ) -> Result<Html<String>, WebError> {
     let engine = state.engine()?;
-    let lang = params.lang.as_deref().and_then(Lang::parse);
-    let q = params.q.clone();
-    let results =
-        tokio::task::spawn_blocking(move || engine.search(&q, &SearchOptions { limit: 20, lang }))
-            .await
-            .map_err(|e| WebError::Internal(e.into()))??;
+    let q = params.get("q").unwrap_or("").to_string();
+    let algorithm = params.text("algorithm").unwrap_or("relevance").to_string();
+    let page = params.number("page", 1, 1..=1000)?;
+    let lang = params.lang()?;
+    let opts = SearchOptions {
+        algorithm: algorithm.clone(),
+        offset: (page - 1) * PAGE_SIZE,
+        limit: PAGE_SIZE,
+        lang,
+    };
+    let e = engine.clone();
+    let query = q.clone();
+    let results = blocking(move || Ok(e.search(&query, &opts)?)).await?;
     let views: Vec<ResultView> = results
         .results
         .iter()
-        .map(|r| ResultView {
-            rank: r.rank,
-            id: r.id.clone(),
-            title: r.title.clone(),
-            lang: r.lang,
-            theme: r.theme.clone(),
-            perspective: r.perspective.clone(),
-            score: format!("{:.2}", r.score),
-            snippet_html: r.snippet_parts.to_html(),
-        })
+        .map(|r| result_view(&engine, ui, r))
         .collect();
-    let html = state
-        .templates
-        .get_template("search.html")
-        .and_then(|t| {
-            t.render(context! { q => params.q, total => results.total_hits, results => views })
-        })
-        .map_err(|e| WebError::Internal(e.into()))?;
-    Ok(Html(html))
+    let has_next = results.offset + PAGE_SIZE < results.ranked;
+    let algorithm_label = engine
+        .algorithm(&algorithm)
+        .map(|a| a.label.get(ui).to_string());
+    state.render(
+        ui,
+        &uri.to_string(),
+        "search.html",
+        context! {
+            q, algorithm, algorithm_label, page, has_next,
+            lang => lang.map(|l| l.code()),
+            total => results.total_hits,
+            ranked => results.ranked,
+            results => views,
+            algorithms => algorithm_options(&engine, ui),
+        },
+    )
 }

@@ -1,12 +1,20 @@
 //! The minijinja environment, with every template embedded in the binary so
 //! that `bubbla` runs from any folder.
 
+use crate::lang::Lang;
 use minijinja::{Environment, context};
 
-const TEMPLATES: [(&str, &str); 4] = [
+const TEMPLATES: [(&str, &str); 8] = [
     ("base.html", include_str!("../../templates/base.html")),
+    ("macros.html", include_str!("../../templates/macros.html")),
     ("home.html", include_str!("../../templates/home.html")),
     ("search.html", include_str!("../../templates/search.html")),
+    ("compare.html", include_str!("../../templates/compare.html")),
+    ("doc.html", include_str!("../../templates/doc.html")),
+    (
+        "algorithms.html",
+        include_str!("../../templates/algorithms.html"),
+    ),
     ("error.html", include_str!("../../templates/error.html")),
 ];
 
@@ -23,9 +31,10 @@ pub fn environment() -> Environment<'static> {
 
 /// The error page, rendered without the shared state so it works even when
 /// everything else does not.
-pub fn render_error(status: u16, sv: &str, en: &str, refresh: bool) -> String {
+pub fn render_error(status: u16, ui: Lang, first: &str, second: &str, refresh: bool) -> String {
+    let other = if ui == Lang::Sv { "en" } else { "sv" };
     environment()
         .get_template("error.html")
-        .and_then(|t| t.render(context! { status, sv, en, refresh }))
+        .and_then(|t| t.render(context! { status, first, second, refresh, ui => ui.code(), other }))
         .unwrap_or_else(|_| format!("<!doctype html><title>{status}</title><p>{status}</p>"))
 }

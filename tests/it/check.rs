@@ -121,7 +121,7 @@ fn link_problems_are_warnings() {
 fn the_good_fixture_is_clean() {
     let loaded = corpus::load(&fixture("corpus"), &LoadOptions::default()).expect("loads");
     assert_eq!(loaded.diagnostics.0, vec![], "fixture corpus must be clean");
-    assert_eq!(loaded.corpus.docs.len(), 8);
+    assert_eq!(loaded.corpus.docs.len(), 10);
 }
 
 #[test]

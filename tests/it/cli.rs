@@ -76,7 +76,7 @@ fn search_json_has_the_documented_shape() {
     );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(v["query"], "vargar");
-    assert_eq!(v["total_hits"], 3);
+    assert_eq!(v["total_hits"], 5);
     let r = &v["results"][0];
     for key in [
         "rank",

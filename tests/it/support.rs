@@ -34,13 +34,7 @@ pub fn engine(corpus: &str) -> (Engine, tempfile::TempDir) {
 /// Ids of the results, best first.
 pub fn ids(engine: &Engine, query: &str) -> Vec<String> {
     engine
-        .search(
-            query,
-            &SearchOptions {
-                limit: 50,
-                lang: None,
-            },
-        )
+        .search(query, &SearchOptions::top(50))
         .expect("search runs")
         .results
         .into_iter()

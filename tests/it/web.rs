@@ -36,7 +36,7 @@ async fn health_reports_a_ready_index() {
     assert_eq!(status, StatusCode::OK);
     let v: serde_json::Value = serde_json::from_str(&body).expect("json");
     assert_eq!(v["index"], "ready");
-    assert_eq!(v["documents"], 8);
+    assert_eq!(v["documents"], 10);
 }
 
 #[tokio::test]

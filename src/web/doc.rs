@@ -1,0 +1,172 @@
+//! `/doc/{id}`: one document, rendered and sanitised, with its metadata, its
+//! links in and out, and its query-independent signal values.
+
+use super::i18n::Ui;
+use super::views::{fmt3, perspective, theme_label};
+use super::{AppState, WebError};
+use crate::corpus::format_date;
+use crate::lang::Lang;
+use axum::Router;
+use axum::extract::{OriginalUri, Path, State};
+use axum::response::Html;
+use axum::routing::get;
+use minijinja::context;
+use serde::Serialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/doc/{id}", get(page))
+}
+
+/// Markdown to HTML that cannot run code or load anything from elsewhere:
+/// no scripts, no event handlers, no `javascript:` links, no images.
+pub fn render_markdown(md: &str) -> String {
+    let mut html = String::with_capacity(md.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new(md));
+    ammonia::Builder::default()
+        .rm_tags(["img"])
+        .link_rel(Some("noopener noreferrer nofollow"))
+        .clean(&html)
+        .to_string()
+}
+
+#[derive(Serialize)]
+struct LinkView {
+    id: String,
+    title: String,
+}
+
+#[derive(Serialize)]
+struct SignalView {
+    label: String,
+    value: String,
+    note: String,
+}
+
+async fn page(
+    State(state): State<AppState>,
+    Ui(ui): Ui,
+    OriginalUri(uri): OriginalUri,
+    Path(id): Path<String>,
+) -> Result<Html<String>, WebError> {
+    let engine = state.engine()?;
+    let id = crate::corpus::id::normalize_id(&id);
+    let Some(ord) = engine.corpus.index_of(&id) else {
+        return Err(WebError::NotFound);
+    };
+    let d = &engine.corpus.docs[ord];
+    let link = |i: usize| LinkView {
+        id: engine.corpus.docs[i].id.clone(),
+        title: engine.corpus.docs[i].title.clone(),
+    };
+    let links_out: Vec<LinkView> = d
+        .links
+        .iter()
+        .filter_map(|l| engine.corpus.index_of(l))
+        .map(link)
+        .collect();
+    let links_in: Vec<LinkView> = engine.incoming[ord].iter().map(|&i| link(i)).collect();
+
+    // The same functions the ranking uses, on this document alone.
+    let ctx = engine.context("");
+    let n = engine.corpus.docs.len();
+    let authority_rank = 1 + engine
+        .authority
+        .iter()
+        .filter(|&&a| a > engine.authority[ord])
+        .count();
+    let t = &state.i18n;
+    let label = |s: &dyn crate::rank::Signal| {
+        if ui == Lang::Sv {
+            s.label().sv
+        } else {
+            s.label().en
+        }
+        .to_string()
+    };
+    let signals = crate::rank::SIGNALS
+        .iter()
+        .filter_map(|s| {
+            let (value, note) = match s.id() {
+                "popularity" => (
+                    format!("{}", d.popularity),
+                    format!(
+                        "ln(1 + {}) = {}",
+                        d.popularity,
+                        fmt3((d.popularity as f64).ln_1p())
+                    ),
+                ),
+                "authority" => (
+                    fmt3(engine.authority[ord]),
+                    t.text(
+                        ui,
+                        "doc_authority_rank",
+                        &[("rank", &authority_rank.to_string()), ("n", &n.to_string())],
+                    ),
+                ),
+                "recency" => {
+                    let c = crate::rank::Candidate {
+                        id: &d.id,
+                        theme: &d.theme,
+                        perspective: &d.perspective,
+                        text_score: 0.0,
+                        term_count: 0,
+                        views: d.popularity,
+                        authority: engine.authority[ord],
+                        published: d.published,
+                        sponsored: d.sponsored,
+                    };
+                    (fmt3(s.raw(&c, &ctx)), format_date(d.published))
+                }
+                "sponsored" => (
+                    t.text(ui, if d.sponsored { "yes" } else { "no" }, &[]),
+                    String::new(),
+                ),
+                _ => return None,
+            };
+            Some(SignalView {
+                label: label(*s),
+                value,
+                note,
+            })
+        })
+        .collect::<Vec<_>>();
+    state.render(
+        ui,
+        &uri.to_string(),
+        "doc.html",
+        context! {
+            id => d.id,
+            title => d.title,
+            source => d.source,
+            url => d.url,
+            lang => d.lang.code(),
+            lang_name => t.text(ui, if d.lang == Lang::Sv { "lang_sv" } else { "lang_en" }, &[]),
+            published => format_date(d.published),
+            theme => theme_label(&engine.corpus, ui, &d.theme),
+            perspective => perspective(&engine.corpus, ui, &d.theme, &d.perspective),
+            popularity => d.popularity,
+            sponsored => d.sponsored,
+            body_html => render_markdown(&d.body),
+            links_out, links_in, signals,
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::render_markdown;
+
+    #[test]
+    fn sanitises_scripts_handlers_javascript_links_and_images() {
+        let html = render_markdown(
+            "Hej <script>alert(1)</script> <b onclick=\"x()\">fet</b> [länk](javascript:alert(1)) \
+             ![bild](https://tracker.example/pixel.png) <img src=\"https://x.example/a.png\"> [ok](https://a.example/)",
+        );
+        assert!(!html.contains("<script"), "{html}");
+        assert!(!html.contains("onclick"), "{html}");
+        assert!(!html.contains("javascript:"), "{html}");
+        assert!(!html.contains("<img"), "{html}");
+        assert!(html.contains("<b>fet</b>"), "{html}");
+        assert!(html.contains("href=\"https://a.example/\""), "{html}");
+    }
+}
