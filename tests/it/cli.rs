@@ -158,3 +158,98 @@ fn http_get(addr: &str, path: &str) -> String {
     let _ = s.read_to_string(&mut out);
     out
 }
+
+#[test]
+fn search_explain_prints_every_signal_and_the_sum() {
+    let data = tempfile::tempdir().expect("tmp");
+    let out = bubbla("corpus", &data)
+        .args(["search", "varg", "-a", "sponsored", "--explain", "-k", "2"])
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    for word in [
+        "contribution",
+        "text",
+        "keywords",
+        "popularity",
+        "authority",
+        "recency",
+        "sponsored",
+        "= score",
+        "[ANNONS / AD]",
+        "Placed in an ad slot",
+    ] {
+        assert!(text.contains(word), "{word} in\n{text}");
+    }
+}
+
+#[test]
+fn compare_json_has_lists_explanations_and_metrics() {
+    let data = tempfile::tempdir().expect("tmp");
+    let out = bubbla("corpus", &data)
+        .args([
+            "compare",
+            "varg",
+            "--algorithm",
+            "relevance",
+            "--algorithm",
+            "keywords",
+            "-a",
+            "diverse",
+            "--json",
+        ])
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let cols = v["columns"].as_array().expect("columns");
+    assert_eq!(cols.len(), 3);
+    for c in cols {
+        for key in ["algorithm", "results", "jaccard@10", "rbo", "entropy"] {
+            assert!(c.get(key).is_some(), "{key}");
+        }
+        assert!(c["results"][0]["explanation"]["signals"].is_array());
+    }
+    assert_eq!(v["pairs"].as_array().map(Vec::len), Some(3));
+}
+
+#[test]
+fn unknown_algorithms_and_too_many_columns_are_clear_errors() {
+    let data = tempfile::tempdir().expect("tmp");
+    let out = bubbla("corpus", &data)
+        .args(["search", "varg", "-a", "nope"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("unknown algorithm `nope`; known: relevance")
+    );
+    let out = bubbla("corpus", &data)
+        .args([
+            "compare",
+            "varg",
+            "-a",
+            "relevance",
+            "-a",
+            "popular",
+            "-a",
+            "diverse",
+            "-a",
+            "fresh",
+            "-a",
+            "random",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("compare 2 to 4 algorithms, not 5"));
+}

@@ -4,6 +4,8 @@ mod check;
 mod cli;
 mod eval;
 mod import;
+mod pages;
+mod rank;
 mod search;
 mod support;
 mod web;
