@@ -363,9 +363,10 @@ impl Engine {
         offset: usize,
         limit: usize,
     ) -> SearchResults {
-        let ranked = rank(&c.list, algorithm, &self.context(&c.query));
-        let results = ranked
-            .into_iter()
+        let ranking = rank(&c.list, algorithm, &self.context(&c.query));
+        let results = ranking
+            .order
+            .iter()
             .enumerate()
             .skip(offset)
             .take(limit)
@@ -387,8 +388,8 @@ impl Engine {
                     snippet: snip.text.clone(),
                     highlights: snip.highlights.clone(),
                     explanation: Explanation {
-                        signals: r.signals,
-                        moved: r.moved,
+                        signals: ranking.explain(r),
+                        moved: r.moved.clone(),
                     },
                     snippet_parts: snip,
                 }

@@ -91,6 +91,18 @@ pub struct Collection {
 }
 
 impl Collection {
+    /// (id, title, text) of every document.
+    pub fn documents(&self) -> impl Iterator<Item = (&str, &str, &str)> {
+        self.docs
+            .iter()
+            .map(|d| (d.id.as_str(), d.title.as_str(), d.text.as_str()))
+    }
+
+    /// The text of every judged query.
+    pub fn query_texts(&self) -> impl Iterator<Item = &str> {
+        self.queries.iter().map(|(_, text, _)| text.as_str())
+    }
+
     pub fn load(dir: &Path, corpus_file: &str, split: Option<&str>) -> anyhow::Result<Collection> {
         let docs: Vec<BeirDoc> = read_jsonl(&dir.join(corpus_file))?;
         let raw_queries: Vec<BeirQuery> = read_jsonl(&dir.join("queries.jsonl"))?;
@@ -334,73 +346,98 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
 
 /// Plain tantivy, as a newcomer would set it up: title and body fields with
 /// one language's stemmer, the default query parser, default BM25.
-mod raw {
+pub mod raw {
     use super::{Collection, Figures, figures, time_queries};
     use crate::lang::Lang;
     use std::time::Instant;
     use tantivy::collector::TopDocs;
     use tantivy::query::QueryParser;
     use tantivy::schema::{
-        IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
+        Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
     };
     use tantivy::tokenizer::{
         Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer,
     };
-    use tantivy::{Index, TantivyDocument, doc};
+    use tantivy::{Index, IndexReader, TantivyDocument, doc};
 
-    pub fn evaluate(col: &Collection, lang: Lang, repeat: usize) -> anyhow::Result<Figures> {
-        let language = if lang == Lang::Sv {
-            Language::Swedish
-        } else {
-            Language::English
-        };
-        let text = TextOptions::default().set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer("stemmed")
-                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-        );
-        let mut b = Schema::builder();
-        let id = b.add_text_field("id", STRING | STORED);
-        let title = b.add_text_field("title", text.clone());
-        let body = b.add_text_field("body", text);
-        let tmp = tempfile::tempdir()?;
-        let index = Index::create_in_dir(tmp.path(), b.build())?;
-        index.tokenizers().register(
-            "stemmed",
-            TextAnalyzer::builder(SimpleTokenizer::default())
-                .filter(RemoveLongFilter::limit(40))
-                .filter(LowerCaser)
-                .filter(Stemmer::new(language))
-                .build(),
-        );
-        let started = Instant::now();
-        let mut writer = index.writer_with_num_threads(1, 100_000_000)?;
-        for d in &col.docs {
-            writer.add_document(
-                doc!(id => d.id.as_str(), title => d.title.as_str(), body => d.text.as_str()),
-            )?;
+    /// The baseline index over a collection, in a temporary folder.
+    pub struct RawIndex {
+        _dir: tempfile::TempDir,
+        reader: IndexReader,
+        parser: QueryParser,
+        id: Field,
+        pub index_seconds: f64,
+    }
+
+    impl RawIndex {
+        pub fn build(col: &Collection, lang: Lang) -> anyhow::Result<RawIndex> {
+            let language = if lang == Lang::Sv {
+                Language::Swedish
+            } else {
+                Language::English
+            };
+            let text = TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer("stemmed")
+                    .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+            );
+            let mut b = Schema::builder();
+            let id = b.add_text_field("id", STRING | STORED);
+            let title = b.add_text_field("title", text.clone());
+            let body = b.add_text_field("body", text);
+            let dir = tempfile::tempdir()?;
+            let index = Index::create_in_dir(dir.path(), b.build())?;
+            index.tokenizers().register(
+                "stemmed",
+                TextAnalyzer::builder(SimpleTokenizer::default())
+                    .filter(RemoveLongFilter::limit(40))
+                    .filter(LowerCaser)
+                    .filter(Stemmer::new(language))
+                    .build(),
+            );
+            let started = Instant::now();
+            let mut writer = index.writer_with_num_threads(1, 100_000_000)?;
+            for d in &col.docs {
+                writer.add_document(
+                    doc!(id => d.id.as_str(), title => d.title.as_str(), body => d.text.as_str()),
+                )?;
+            }
+            writer.commit()?;
+            writer.wait_merging_threads()?;
+            let index_seconds = started.elapsed().as_secs_f64();
+            let reader = index.reader()?;
+            let parser = QueryParser::for_index(&index, vec![title, body]);
+            Ok(RawIndex {
+                _dir: dir,
+                reader,
+                parser,
+                id,
+                index_seconds,
+            })
         }
-        writer.commit()?;
-        writer.wait_merging_threads()?;
-        let index_seconds = started.elapsed().as_secs_f64();
-        let reader = index.reader()?;
-        let parser = QueryParser::for_index(&index, vec![title, body]);
-        let runs = time_queries(col, repeat, |q| {
-            let searcher = reader.searcher();
-            let (query, _) = parser.parse_query_lenient(q);
-            let top = searcher.search(&query, &TopDocs::with_limit(100).order_by_score())?;
+
+        /// The ids of the top `k` documents for a query.
+        pub fn search(&self, q: &str, k: usize) -> anyhow::Result<Vec<String>> {
+            let searcher = self.reader.searcher();
+            let (query, _) = self.parser.parse_query_lenient(q);
+            let top = searcher.search(&query, &TopDocs::with_limit(k.max(1)).order_by_score())?;
             let mut ids = Vec::with_capacity(top.len());
             for (_, addr) in top {
                 let d: TantivyDocument = searcher.doc(addr)?;
                 ids.push(
-                    d.get_first(id)
+                    d.get_first(self.id)
                         .and_then(|v| v.as_str())
                         .unwrap_or_default()
                         .to_string(),
                 );
             }
             Ok(ids)
-        })?;
-        Ok(figures(&runs, col, index_seconds))
+        }
+    }
+
+    pub fn evaluate(col: &Collection, lang: Lang, repeat: usize) -> anyhow::Result<Figures> {
+        let raw = RawIndex::build(col, lang)?;
+        let runs = time_queries(col, repeat, |q| raw.search(q, 100))?;
+        Ok(figures(&runs, col, raw.index_seconds))
     }
 }

@@ -62,6 +62,25 @@ pub fn register(manager: &TokenizerManager) {
     }
 }
 
+thread_local! {
+    /// Analysers are costly to build (stop-word sets) and cheap to reuse;
+    /// each thread keeps one per language.
+    static ANALYZERS: std::cell::RefCell<[TextAnalyzer; 2]> =
+        std::cell::RefCell::new([analyzer(Lang::Sv), analyzer(Lang::En)]);
+    static STEMMERS: std::cell::RefCell<[TextAnalyzer; 2]> =
+        std::cell::RefCell::new([stemmer(Lang::Sv), stemmer(Lang::En)]);
+}
+
+/// Analyses `text` with the language's analyser (cached per thread).
+pub fn analyze_text(lang: Lang, text: &str) -> Vec<Term> {
+    ANALYZERS.with(|a| analyze(&mut a.borrow_mut()[lang as usize], text))
+}
+
+/// Stems one lower-cased word without stop-word removal (cached per thread).
+pub fn stem(lang: Lang, word: &str) -> String {
+    STEMMERS.with(|s| stem_word(&mut s.borrow_mut()[lang as usize], word))
+}
+
 /// A token with where it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Term {
@@ -143,7 +162,7 @@ pub fn detect_lang(text: &str) -> Lang {
             .build();
         analyze(&mut t, &sample).len()
     };
-    let kept = |lang: Lang| analyze(&mut analyzer(lang), &sample).len();
+    let kept = |lang: Lang| analyze_text(lang, &sample).len();
     let (sv_stop, en_stop) = (words - kept(Lang::Sv), words - kept(Lang::En));
     if sv_stop > en_stop {
         Lang::Sv

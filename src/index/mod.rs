@@ -210,6 +210,8 @@ pub struct SearchIndex {
     fields: Fields,
     compounds: Decompounder,
     scoring: Scoring,
+    /// Documents per language; a language without any is not searched.
+    lang_docs: [u64; 2],
 }
 
 impl SearchIndex {
@@ -291,16 +293,23 @@ impl SearchIndex {
         fields: Fields,
         compounds: Decompounder,
     ) -> tantivy::Result<SearchIndex> {
-        let reader = index
+        let reader: IndexReader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
+        let searcher = reader.searcher();
+        let mut lang_docs = [0; 2];
+        for lang in Lang::ALL {
+            lang_docs[lang as usize] =
+                searcher.doc_freq(&Term::from_field_text(fields.lang, lang.code()))?;
+        }
         Ok(SearchIndex {
             index,
             reader,
             fields,
             compounds,
             scoring: Scoring::default(),
+            lang_docs,
         })
     }
 
@@ -327,21 +336,19 @@ impl SearchIndex {
         if lang != Lang::Sv {
             return Vec::new();
         }
-        let mut s = stemmer(lang);
-        self.compounds.parts(word, &mut |w| stem_word(&mut s, w))
+        self.compounds.parts(word, &mut |w| analysis::stem(lang, w))
     }
 
     /// Analyses a query for each language it is searched in.
     pub fn analyze(&self, q: &UserQuery, filter: Option<Lang>) -> AnalyzedQuery {
         let langs = Lang::ALL
             .into_iter()
-            .filter(|l| filter.is_none_or(|f| f == *l))
+            .filter(|l| filter.is_none_or(|f| f == *l) && self.lang_docs[*l as usize] > 0)
             .map(|lang| {
-                let mut a = analyzer(lang);
                 let mut terms: Vec<String> = Vec::new();
                 let mut parts: Vec<String> = Vec::new();
                 for w in &q.words {
-                    for t in analyze(&mut a, w) {
+                    for t in analysis::analyze_text(lang, w) {
                         for p in self.compound_parts(lang, &w[t.from..t.to].to_lowercase()) {
                             if !parts.contains(&p) {
                                 parts.push(p);
@@ -353,8 +360,8 @@ impl SearchIndex {
                     }
                 }
                 parts.retain(|p| !terms.contains(p));
-                let mut positions = |s: &str| -> Vec<(usize, String)> {
-                    analyze(&mut a, s)
+                let positions = |s: &str| -> Vec<(usize, String)> {
+                    analysis::analyze_text(lang, s)
                         .into_iter()
                         .map(|t| (t.position, t.stem))
                         .collect()

@@ -6,10 +6,10 @@
 //! rule the index matched by.
 
 use super::SearchIndex;
-use super::analysis::{analyze, analyzer};
+use super::analysis::analyze_text;
 use crate::lang::Lang;
 use serde::Serialize;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 /// Target length of a snippet, in characters.
@@ -69,7 +69,8 @@ fn escape_into(out: &mut String, s: &str) {
     }
 }
 
-/// Byte ranges of `text` that match any of `stems` in `lang`.
+/// Byte ranges of `text` that match any of `stems` in `lang`, with the
+/// index (in `stems`) of the stem each one matched.
 pub fn matches(
     index: &SearchIndex,
     lang: Lang,
@@ -80,45 +81,136 @@ pub fn matches(
         return Vec::new();
     }
     let wanted: HashSet<&str> = stems.iter().copied().collect();
+    // Stemmers rewrite endings, so a word can match a stem only if it starts
+    // with the stem's first three letters (or, as a compound part, contains
+    // them). Checking that first skips stemming almost every word. (Porter's
+    // few irregular forms such as dying → die are not marked.)
+    /// The first one, two and three lower-cased letters, packed as numbers.
+    fn heads_of(s: &str) -> [u64; 4] {
+        let mut keys = [0u64; 4];
+        let mut key = 0u64;
+        for (i, c) in s.chars().take(3).enumerate() {
+            let c = if c.is_ascii() {
+                c.to_ascii_lowercase()
+            } else {
+                c.to_lowercase().next().unwrap_or(c)
+            };
+            key = key << 21 | c as u64;
+            keys[i + 1] = key;
+        }
+        keys
+    }
+    let starts: Vec<(u64, usize)> = stems
+        .iter()
+        .map(|s| {
+            let n = s.chars().count().min(3);
+            (heads_of(s)[n], n)
+        })
+        .collect();
+    // A stem's last letter may differ from the word's (study → studi), the
+    // rest is a prefix of every word it stems from.
+    let bodies: Vec<&str> = stems
+        .iter()
+        .map(|s| s.char_indices().last().map_or(*s, |(i, _)| &s[..i]))
+        .collect();
+    let heads: Vec<String> = stems.iter().map(|s| s.chars().take(3).collect()).collect();
+    let compounds = lang == Lang::Sv;
+    // Compound words recur within a text; split each only once.
+    let mut parts_of: HashMap<String, Option<String>> = HashMap::new();
     let mut out = Vec::new();
-    for t in analyze(&mut analyzer(lang), text) {
+    for (from, to) in words(text) {
+        let raw = &text[from..to];
+        let keys = heads_of(raw);
+        let head_matches = starts.iter().any(|&(key, n)| keys[n] == key);
+        let maybe_compound = compounds && raw.len() >= 6;
+        if !head_matches && !maybe_compound {
+            continue;
+        }
+        let word = raw.to_lowercase();
+        let direct = head_matches && bodies.iter().any(|b| word.starts_with(b));
+        let part_possible = maybe_compound && heads.iter().any(|h| word.contains(h.as_str()));
+        if !direct && !part_possible {
+            continue;
+        }
+        let Some(t) = analyze_text(lang, &word).into_iter().next() else {
+            continue;
+        };
         let which = if wanted.contains(t.stem.as_str()) {
             Some(t.stem)
-        } else if lang == Lang::Sv && t.to - t.from >= 6 {
-            index
-                .compound_parts(lang, &text[t.from..t.to].to_lowercase())
-                .into_iter()
-                .find(|p| wanted.contains(p.as_str()))
+        } else if compounds && word.len() >= 6 {
+            parts_of
+                .entry(word)
+                .or_insert_with_key(|w| {
+                    index
+                        .compound_parts(lang, w)
+                        .into_iter()
+                        .find(|p| wanted.contains(p.as_str()))
+                })
+                .clone()
         } else {
             None
         };
         if let Some(stem) = which {
             let k = stems.iter().position(|s| *s == stem).unwrap_or(0);
-            out.push((t.from..t.to, k));
+            out.push((from..to, k));
         }
     }
     out
 }
 
-/// The best window of `text` for the query stems.
+/// Byte ranges of the words of `text`, split as the index's tokenizer
+/// splits them (runs of letters and digits).
+fn words(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    // ASCII bytes are classified directly; other characters are decoded.
+    let class = move |at: usize| -> (bool, usize) {
+        let b = bytes[at];
+        if b < 128 {
+            (b.is_ascii_alphanumeric(), 1)
+        } else {
+            let c = text[at..].chars().next().unwrap_or(' ');
+            (c.is_alphanumeric(), c.len_utf8())
+        }
+    };
+    std::iter::from_fn(move || {
+        while at < bytes.len() {
+            let (word, len) = class(at);
+            if word {
+                break;
+            }
+            at += len;
+        }
+        if at >= bytes.len() {
+            return None;
+        }
+        let start = at;
+        while at < bytes.len() {
+            let (word, len) = class(at);
+            if !word {
+                break;
+            }
+            at += len;
+        }
+        Some((start, at))
+    })
+}
+
+/// The best window of `text` for the query stems. The text is analysed once;
+/// line breaks become spaces (byte for byte, so the marks stay in place).
 pub fn make(index: &SearchIndex, lang: Lang, text: &str, stems: &[&str]) -> Snippet {
     let found = matches(index, lang, text, stems);
     // Choose the window start (at a match) that covers the most distinct
     // query words, then the most matches; ties go to the earliest.
     let mut best: Option<(usize, usize, usize)> = None; // (distinct, count, start byte)
     for (i, (r, _)) in found.iter().enumerate() {
-        let start = r.start;
-        let end = byte_after_chars(text, start, SNIPPET_CHARS);
-        let in_window: Vec<&(Range<usize>, usize)> = found[i..]
-            .iter()
-            .take_while(|(m, _)| m.end <= end)
-            .collect();
+        let end = floor_boundary(text, r.start + SNIPPET_CHARS);
+        let in_window = found[i..].iter().take_while(|(m, _)| m.end <= end);
         let distinct = in_window
-            .iter()
-            .map(|(_, k)| *k)
-            .collect::<HashSet<_>>()
-            .len();
-        let key = (distinct, in_window.len(), start);
+            .clone()
+            .fold(0u64, |m, (_, k)| m | 1 << (k % 64))
+            .count_ones() as usize;
+        let key = (distinct, in_window.count(), r.start);
         if best.is_none_or(|b| (key.0, key.1) > (b.0, b.1)) {
             best = Some(key);
         }
@@ -126,26 +218,42 @@ pub fn make(index: &SearchIndex, lang: Lang, text: &str, stems: &[&str]) -> Snip
     let first_match = best.map_or(0, |b| b.2);
     // Start a little before the first match, at a word boundary, for context.
     let start = back_to_boundary(text, first_match, 40);
-    let end = byte_after_chars(text, start, SNIPPET_CHARS);
-    let end = forward_to_boundary(text, end);
-    let mut out = String::new();
+    let end = forward_to_boundary(text, byte_after_chars(text, start, SNIPPET_CHARS));
     let prefix = if start > 0 { "… " } else { "" };
+    let body: String = text[start..end]
+        .chars()
+        .map(|c| {
+            if c == '\n' || c == '\r' || c == '\t' {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
+    let mut out = String::with_capacity(body.len() + 8);
     out.push_str(prefix);
-    let body = &text[start..end];
-    let body_collapsed: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
-    // Map highlight ranges through the whitespace collapse by re-matching.
-    out.push_str(&body_collapsed);
+    out.push_str(body.trim_end());
+    let shift = prefix.len();
+    let highlights = found
+        .into_iter()
+        .filter(|(r, _)| r.start >= start && r.end <= start + body.trim_end().len())
+        .map(|(r, _)| (r.start - start + shift)..(r.end - start + shift))
+        .collect();
     if end < text.len() {
         out.push_str(" …");
     }
-    let highlights = matches(index, lang, &out, stems)
-        .into_iter()
-        .map(|(r, _)| r)
-        .collect();
     Snippet {
         text: out,
         highlights,
     }
+}
+/// The char boundary at or before byte `at`.
+fn floor_boundary(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 fn byte_after_chars(text: &str, start: usize, chars: usize) -> usize {

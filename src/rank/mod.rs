@@ -109,74 +109,92 @@ pub fn describe_move(m: &Move, rank: usize) -> (String, String) {
     }
 }
 
-/// One ranked result: which candidate, and why it is here.
+/// One ranked result: which candidate, its score, and what moved it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Ranked {
     /// Index into the candidate slice.
     #[serde(skip)]
     pub candidate: usize,
-    /// Sum of the contributions, exactly.
+    /// Sum of the contributions, exactly (see [`Ranking::explain`]).
     pub score: f64,
-    pub signals: Vec<SignalValue>,
     /// Set when a re-ranking step put the result elsewhere than its score would.
     pub moved: Option<Move>,
     /// Set by `pin-sponsored` on results shown in paid slots.
     pub sponsored_slot: bool,
 }
 
-impl Ranked {
-    /// Sum of the contributions (what `score` holds).
-    pub fn sum_of_parts(&self) -> f64 {
-        self.signals.iter().map(|s| s.contribution).sum()
+/// One signal's values over all candidates.
+#[derive(Debug, Clone)]
+struct Column {
+    signal: &'static str,
+    raw: Vec<f64>,
+    normalised: Vec<f64>,
+    weight: f64,
+}
+
+/// The candidates in their final order, and the signal values that put them
+/// there.
+#[derive(Debug, Clone)]
+pub struct Ranking {
+    pub order: Vec<Ranked>,
+    columns: Vec<Column>,
+}
+
+impl Ranking {
+    /// Every signal's part in a result's score: the very numbers its score
+    /// was summed from, in the same order, so they add up to it exactly.
+    pub fn explain(&self, r: &Ranked) -> Vec<SignalValue> {
+        self.columns
+            .iter()
+            .map(|c| SignalValue {
+                signal: c.signal,
+                raw: c.raw[r.candidate],
+                normalised: c.normalised[r.candidate],
+                weight: c.weight,
+                contribution: c.weight * c.normalised[r.candidate],
+            })
+            .collect()
     }
 }
 
 /// Ranks `candidates` with `algorithm`. Every registered signal is computed
 /// (so explanations show all of them, with weight 0 where unused).
-pub fn rank(candidates: &[Candidate<'_>], algorithm: &Algorithm, ctx: &RankContext) -> Vec<Ranked> {
-    let columns: Vec<(&'static str, Vec<f64>, Vec<f64>, f64)> = SIGNALS
+pub fn rank(candidates: &[Candidate<'_>], algorithm: &Algorithm, ctx: &RankContext) -> Ranking {
+    let columns: Vec<Column> = SIGNALS
         .iter()
         .map(|s| {
             let raw: Vec<f64> = candidates.iter().map(|c| s.raw(c, ctx)).collect();
-            let norm = s.normalise(&raw);
-            (s.id(), raw, norm, algorithm.weight(s.id()))
+            let normalised = s.normalise(&raw);
+            Column {
+                signal: s.id(),
+                raw,
+                normalised,
+                weight: algorithm.weight(s.id()),
+            }
         })
         .collect();
-    let mut ranked: Vec<Ranked> = (0..candidates.len())
-        .map(|i| {
-            let signals: Vec<SignalValue> = columns
-                .iter()
-                .map(|(id, raw, norm, weight)| SignalValue {
-                    signal: id,
-                    raw: raw[i],
-                    normalised: norm[i],
-                    weight: *weight,
-                    contribution: weight * norm[i],
-                })
-                .collect();
-            let score = signals.iter().map(|s| s.contribution).sum();
-            Ranked {
-                candidate: i,
-                score,
-                signals,
-                moved: None,
-                sponsored_slot: false,
-            }
+    let mut order: Vec<Ranked> = (0..candidates.len())
+        .map(|i| Ranked {
+            candidate: i,
+            // Summed in registry order, as `explain` lists the parts.
+            score: columns.iter().map(|c| c.weight * c.normalised[i]).sum(),
+            moved: None,
+            sponsored_slot: false,
         })
         .collect();
     // Highest score first; ties by text relevance, then id, so the order is
     // total and the same on every run.
-    ranked.sort_by(|a, b| {
+    order.sort_by(|a, b| {
         let (ca, cb) = (&candidates[a.candidate], &candidates[b.candidate]);
         b.score
             .total_cmp(&a.score)
             .then(cb.text_score.total_cmp(&ca.text_score))
             .then(ca.id.cmp(cb.id))
     });
-    match &algorithm.rerank {
-        Some(step) => step.apply(ranked, candidates, ctx),
-        None => ranked,
+    if let Some(step) = &algorithm.rerank {
+        order = step.apply(order, candidates, ctx);
     }
+    Ranking { order, columns }
 }
 
 #[cfg(test)]

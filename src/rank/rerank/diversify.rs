@@ -127,7 +127,7 @@ mod tests {
         // Scores / top: a1 1.0, a2 .9, a3 .8, a4 .7, b1 .3, c1 .2.
         // λ = 0.5: second place b1 (.15 beats a2's .45 − .5 = −.05); third
         // a2 (.45 − .5·½ = .2 beats c1's .1); fourth c1.
-        let r = rank(&c, &diverse(0.5), &ctx());
+        let r = rank(&c, &diverse(0.5), &ctx()).order;
         assert_eq!(ids(&c, &r)[..4], ["a1", "b1", "a2", "c1"]);
         let lifted = r
             .iter()
@@ -135,7 +135,7 @@ mod tests {
             .and_then(|x| x.moved.clone());
         assert_eq!(lifted.map(|m| m.from_rank), Some(5));
         // λ = 0.3 weighs variety more: all three perspectives come first.
-        let r = rank(&c, &diverse(0.3), &ctx());
+        let r = rank(&c, &diverse(0.3), &ctx()).order;
         assert_eq!(ids(&c, &r)[..4], ["a1", "b1", "c1", "a2"]);
     }
 
@@ -146,7 +146,7 @@ mod tests {
             cand("a2", "a", 9.0),
             cand("b1", "b", 1.0),
         ];
-        let r = rank(&c, &diverse(1.0), &ctx());
+        let r = rank(&c, &diverse(1.0), &ctx()).order;
         assert_eq!(ids(&c, &r), ["a1", "a2", "b1"]);
         assert!(r.iter().all(|x| x.moved.is_none()));
     }

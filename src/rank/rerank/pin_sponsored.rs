@@ -91,7 +91,7 @@ mod tests {
             &[("text", 1.0)],
             Some(build(&toml::toml! { slots = 2 }).expect("valid")),
         );
-        let r = rank(&c, &algo, &ctx());
+        let r = rank(&c, &algo, &ctx()).order;
         assert_eq!(ids(&c, &r), ["s2", "s1", "a", "b", "s3"]);
         assert!(r[0].sponsored_slot && r[1].sponsored_slot && !r[4].sponsored_slot);
         assert_eq!(r[0].moved.as_ref().map(|m| m.from_rank), Some(3));

@@ -72,11 +72,11 @@ mod tests {
             &[],
             Some(build(&toml::toml! { seed = 3 }).expect("valid")),
         );
-        let first = ids(&c, &rank(&c, &algo, &ctx()));
-        assert_eq!(first, ids(&c, &rank(&c, &algo, &ctx())));
+        let first = ids(&c, &rank(&c, &algo, &ctx()).order);
+        assert_eq!(first, ids(&c, &rank(&c, &algo, &ctx()).order));
         let mut other = ctx();
         other.seed = 8;
-        assert_ne!(first, ids(&c, &rank(&c, &algo, &other)));
+        assert_ne!(first, ids(&c, &rank(&c, &algo, &other).order));
         let mut sorted = first.clone();
         sorted.sort_unstable();
         assert_eq!(sorted, ["a", "b", "c", "d", "e", "f", "g", "h"]);
