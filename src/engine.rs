@@ -364,6 +364,7 @@ impl Engine {
         limit: usize,
     ) -> SearchResults {
         let ranking = rank(&c.list, algorithm, &self.context(&c.query));
+        let mut words = snippet::WordCache::default();
         let results = ranking
             .order
             .iter()
@@ -373,7 +374,7 @@ impl Engine {
             .map(|(i, r)| {
                 let d = &self.corpus.docs[c.docs[r.candidate]];
                 let stems = c.analyzed.highlight_stems(d.lang);
-                let snip = snippet::make(&self.index, d.lang, &d.text, &stems);
+                let snip = snippet::make(&self.index, d.lang, &d.text, &stems, &mut words);
                 SearchResult {
                     rank: i + 1,
                     id: d.id.clone(),

@@ -69,6 +69,14 @@ fn escape_into(out: &mut String, s: &str) {
     }
 }
 
+/// Stems and compound parts of words already seen, kept across the snippets
+/// of one result page (the same words recur from text to text).
+#[derive(Debug, Default)]
+pub struct WordCache {
+    stems: HashMap<(Lang, String), Option<String>>,
+    parts: HashMap<String, Vec<String>>,
+}
+
 /// Byte ranges of `text` that match any of `stems` in `lang`, with the
 /// index (in `stems`) of the stem each one matched.
 pub fn matches(
@@ -76,6 +84,7 @@ pub fn matches(
     lang: Lang,
     text: &str,
     stems: &[&str],
+    cache: &mut WordCache,
 ) -> Vec<(Range<usize>, usize)> {
     if stems.is_empty() {
         return Vec::new();
@@ -115,8 +124,6 @@ pub fn matches(
         .collect();
     let heads: Vec<String> = stems.iter().map(|s| s.chars().take(3).collect()).collect();
     let compounds = lang == Lang::Sv;
-    // Compound words recur within a text; split each only once.
-    let mut parts_of: HashMap<String, Option<String>> = HashMap::new();
     let mut out = Vec::new();
     for (from, to) in words(text) {
         let raw = &text[from..to];
@@ -132,21 +139,23 @@ pub fn matches(
         if !direct && !part_possible {
             continue;
         }
-        let Some(t) = analyze_text(lang, &word).into_iter().next() else {
+        let stem = cache
+            .stems
+            .entry((lang, word.clone()))
+            .or_insert_with(|| analyze_text(lang, &word).into_iter().next().map(|t| t.stem));
+        let Some(stem) = stem.clone() else {
             continue;
         };
-        let which = if wanted.contains(t.stem.as_str()) {
-            Some(t.stem)
+        let which = if wanted.contains(stem.as_str()) {
+            Some(stem)
         } else if compounds && word.len() >= 6 {
-            parts_of
+            cache
+                .parts
                 .entry(word)
-                .or_insert_with_key(|w| {
-                    index
-                        .compound_parts(lang, w)
-                        .into_iter()
-                        .find(|p| wanted.contains(p.as_str()))
-                })
-                .clone()
+                .or_insert_with_key(|w| index.compound_parts(lang, w))
+                .iter()
+                .find(|p| wanted.contains(p.as_str()))
+                .cloned()
         } else {
             None
         };
@@ -198,8 +207,14 @@ fn words(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
 
 /// The best window of `text` for the query stems. The text is analysed once;
 /// line breaks become spaces (byte for byte, so the marks stay in place).
-pub fn make(index: &SearchIndex, lang: Lang, text: &str, stems: &[&str]) -> Snippet {
-    let found = matches(index, lang, text, stems);
+pub fn make(
+    index: &SearchIndex,
+    lang: Lang,
+    text: &str,
+    stems: &[&str],
+    cache: &mut WordCache,
+) -> Snippet {
+    let found = matches(index, lang, text, stems, cache);
     // Choose the window start (at a match) that covers the most distinct
     // query words, then the most matches; ties go to the earliest.
     let mut best: Option<(usize, usize, usize)> = None; // (distinct, count, start byte)
@@ -217,7 +232,13 @@ pub fn make(index: &SearchIndex, lang: Lang, text: &str, stems: &[&str]) -> Snip
     }
     let first_match = best.map_or(0, |b| b.2);
     // Start a little before the first match, at a word boundary, for context.
-    let start = back_to_boundary(text, first_match, 40);
+    // Near the beginning, start at the beginning.
+    let start = if first_match < SNIPPET_CHARS / 2 {
+        0
+    } else {
+        back_to_boundary(text, first_match, 40)
+    };
+    let start = start + (text[start..].len() - text[start..].trim_start().len());
     let end = forward_to_boundary(text, byte_after_chars(text, start, SNIPPET_CHARS));
     let prefix = if start > 0 { "… " } else { "" };
     let body: String = text[start..end]

@@ -155,3 +155,42 @@ fn a_missing_themes_file_is_one_error_and_documents_still_load() {
     );
     assert_eq!(loaded.corpus.docs.len(), 1);
 }
+
+#[test]
+fn algorithms_file_problems_are_reported_and_the_presets_are_the_default() {
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::copy(
+        fixture("corpus/themes.toml"),
+        dir.path().join("themes.toml"),
+    )
+    .expect("copy");
+    let mut d = corpus::Diagnostics::default();
+    let presets = bubbla::rank::load_algorithms(dir.path(), &mut d);
+    assert_eq!(d.errors(), 0);
+    assert_eq!(presets.len(), 8, "no file: the shipped presets");
+
+    std::fs::write(
+        dir.path().join("algorithms.toml"),
+        "[[algorithm]]\nid = \"mine\"\nlabel = { sv = \"Min\", en = \"Mine\" }\ndescription = { sv = \"x\", en = \"x\" }\nweights = { text = 0.5, popularty = 0.5 }\n\n\
+         [[algorithm]]\nid = \"ok\"\nlabel = { sv = \"OK\", en = \"OK\" }\ndescription = { sv = \"x\", en = \"x\" }\nweights = { text = 1.0 }\nrerank = { step = \"diversify-by-perspective\", lambda = 2.0 }\n",
+    )
+    .expect("write");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_bubbla"))
+        .arg("check")
+        .arg("--corpus")
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains(
+            "algorithms.toml:2: error: algorithm `mine` weighs unknown signal `popularty`"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("algorithms.toml:8: error: algorithm `ok`: `lambda` = 2 is outside 0..=1"),
+        "{stdout}"
+    );
+}
