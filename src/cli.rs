@@ -233,13 +233,9 @@ fn search(
     json: bool,
 ) -> anyhow::Result<i32> {
     let engine = open_engine(cli)?;
-    let results = match engine.search(query, &opts) {
-        Ok(r) => r,
-        Err(SearchError::UnknownAlgorithm(a)) => {
-            anyhow::bail!("unknown algorithm `{a}`; known: {}", algorithm_ids(&engine))
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let results = engine
+        .search(query, &opts)
+        .map_err(|e| with_known(&engine, e))?;
     if json {
         println!("{}", serde_json::to_string_pretty(&results)?);
         return Ok(0);
@@ -297,6 +293,16 @@ fn print_explanation(r: &SearchResult) {
     }
 }
 
+/// A search error for the terminal: an unknown algorithm lists the known ones.
+fn with_known(engine: &Engine, e: SearchError) -> anyhow::Error {
+    match e {
+        SearchError::UnknownAlgorithm(a) => {
+            anyhow::anyhow!("unknown algorithm `{a}`; known: {}", algorithm_ids(engine))
+        }
+        other => other.into(),
+    }
+}
+
 fn algorithm_ids(engine: &Engine) -> String {
     engine
         .algorithms
@@ -315,13 +321,8 @@ fn compare(
     json: bool,
 ) -> anyhow::Result<i32> {
     let engine = open_engine(cli)?;
-    let cmp = match crate::comparison::compare(&engine, query, algorithms, k, lang) {
-        Ok(c) => c,
-        Err(SearchError::UnknownAlgorithm(a)) => {
-            anyhow::bail!("unknown algorithm `{a}`; known: {}", algorithm_ids(&engine))
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let cmp = crate::comparison::compare(&engine, query, algorithms, k, lang)
+        .map_err(|e| with_known(&engine, e))?;
     if json {
         println!("{}", serde_json::to_string_pretty(&cmp)?);
         return Ok(0);

@@ -191,16 +191,7 @@ impl Engine {
         let tmp = index_root.join(format!(".building-{fp}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&tmp);
         std::fs::create_dir_all(&tmp)?;
-        let docs: Vec<IndexDoc<'_>> = corpus
-            .docs
-            .iter()
-            .map(|d| IndexDoc {
-                id: &d.id,
-                lang: d.lang,
-                title: &d.title,
-                text: &d.text,
-            })
-            .collect();
+        let docs = index_docs(&corpus);
         let index =
             SearchIndex::build(Some(&tmp), &docs, progress).context("building the index")?;
         drop(index);
@@ -236,16 +227,7 @@ impl Engine {
         dir: &Path,
         algorithms: Vec<Algorithm>,
     ) -> anyhow::Result<Engine> {
-        let docs: Vec<IndexDoc<'_>> = corpus
-            .docs
-            .iter()
-            .map(|d| IndexDoc {
-                id: &d.id,
-                lang: d.lang,
-                title: &d.title,
-                text: &d.text,
-            })
-            .collect();
+        let docs = index_docs(&corpus);
         let index = SearchIndex::build(Some(dir), &docs, &Progress::hidden())?;
         Ok(Engine::assemble(
             corpus,
@@ -417,6 +399,21 @@ impl Engine {
         let c = self.candidates(query, opts.lang)?;
         Ok(self.rank_page(&c, algorithm, opts.offset, opts.limit))
     }
+}
+
+/// What the index needs of each document, in corpus order (the order is
+/// the documents' `ord` in the index).
+fn index_docs(corpus: &Corpus) -> Vec<IndexDoc<'_>> {
+    corpus
+        .docs
+        .iter()
+        .map(|d| IndexDoc {
+            id: &d.id,
+            lang: d.lang,
+            title: &d.title,
+            text: &d.text,
+        })
+        .collect()
 }
 
 fn open_existing(dir: &Path, corpus: &Corpus) -> Option<SearchIndex> {
