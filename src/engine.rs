@@ -133,6 +133,8 @@ pub struct Candidates<'e> {
     pub total_hits: usize,
     /// Corpus positions of the candidates, parallel to `list`.
     pub docs: Vec<usize>,
+    /// Index addresses of the candidates, parallel to `list`.
+    pub addresses: Vec<tantivy::DocAddress>,
     pub list: Vec<Candidate<'e>>,
 }
 
@@ -310,12 +312,14 @@ impl Engine {
         let analyzed = self.index.analyze(&UserQuery::parse(query), lang);
         let hits = self.index.search(&analyzed, CANDIDATES)?;
         let mut docs = Vec::with_capacity(hits.hits.len());
+        let mut addresses = Vec::with_capacity(hits.hits.len());
         let mut list = Vec::with_capacity(hits.hits.len());
         for h in &hits.hits {
             let Some(d) = self.corpus.docs.get(h.ord) else {
                 continue;
             };
             docs.push(h.ord);
+            addresses.push(h.address);
             list.push(Candidate {
                 id: &d.id,
                 theme: &d.theme,
@@ -333,6 +337,7 @@ impl Engine {
             analyzed,
             total_hits: hits.total,
             docs,
+            addresses,
             list,
         })
     }
@@ -356,7 +361,12 @@ impl Engine {
             .map(|(i, r)| {
                 let d = &self.corpus.docs[c.docs[r.candidate]];
                 let stems = c.analyzed.highlight_stems(d.lang);
-                let snip = snippet::make(&self.index, d.lang, &d.text, &stems, &mut words);
+                let positions = self
+                    .index
+                    .positions(c.addresses[r.candidate], d.lang, &stems)
+                    .unwrap_or_default();
+                let snip =
+                    snippet::make(&self.index, d.lang, &d.text, &stems, &positions, &mut words);
                 SearchResult {
                     rank: i + 1,
                     id: d.id.clone(),

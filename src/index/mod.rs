@@ -151,6 +151,8 @@ pub struct Hit {
     /// How often the query's words occur in title and text (exact stems,
     /// no compound parts, no length normalisation).
     pub term_count: u32,
+    /// Where the document is in the index (for [`SearchIndex::positions`]).
+    pub address: tantivy::DocAddress,
 }
 
 /// The top matches and how many there were in all.
@@ -523,6 +525,7 @@ impl SearchIndex {
                     ord: ord as usize,
                     score,
                     term_count,
+                    address: addr,
                 });
             }
         }
@@ -584,6 +587,42 @@ impl SearchIndex {
             }
         }
         Ok(counts)
+    }
+
+    /// Word positions in a document's text where `stems` occur, as the index
+    /// recorded them, with the index (in `stems`) of the stem at each. The
+    /// n-th position is the n-th word of the text, as the tokenizer splits it.
+    pub fn positions(
+        &self,
+        address: tantivy::DocAddress,
+        lang: Lang,
+        stems: &[&str],
+    ) -> tantivy::Result<Vec<(u32, usize)>> {
+        use tantivy::DocSet;
+        use tantivy::postings::Postings;
+        let searcher = self.reader.searcher();
+        let inverted = searcher
+            .segment_reader(address.segment_ord)
+            .inverted_index(self.fields.body(lang))?;
+        let mut out = Vec::new();
+        let mut buf = Vec::new();
+        for (k, stem) in stems.iter().enumerate() {
+            let term = Term::from_field_text(self.fields.body(lang), stem);
+            let Some(mut postings) =
+                inverted.read_postings(&term, IndexRecordOption::WithFreqsAndPositions)?
+            else {
+                continue;
+            };
+            // A fresh posting list stands on its first document; seeking
+            // backwards is not allowed.
+            if postings.doc() <= address.doc_id && postings.seek(address.doc_id) == address.doc_id {
+                postings.positions(&mut buf);
+                out.extend(buf.iter().map(|&p| (p, k)));
+            }
+        }
+        out.sort_unstable();
+        out.dedup_by_key(|(p, _)| *p);
+        Ok(out)
     }
 
     /// The id stored with the document at `ord`, to check that an index

@@ -6,7 +6,6 @@
 //! rule the index matched by.
 
 use super::SearchIndex;
-use super::analysis::analyze_text;
 use crate::lang::Lang;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -69,98 +68,61 @@ fn escape_into(out: &mut String, s: &str) {
     }
 }
 
-/// Stems and compound parts of words already seen, kept across the snippets
-/// of one result page (the same words recur from text to text).
+/// Compound parts of words already seen, kept across the snippets of one
+/// result page (the same words recur from text to text).
 #[derive(Debug, Default)]
 pub struct WordCache {
-    stems: HashMap<(Lang, String), Option<String>>,
     parts: HashMap<String, Vec<String>>,
 }
 
-/// Byte ranges of `text` that match any of `stems` in `lang`, with the
-/// index (in `stems`) of the stem each one matched.
+/// Byte ranges of `text` that matched, with the index (in `stems`) of the
+/// stem each one matched. Direct matches come from the word `positions` the
+/// index recorded (see [`SearchIndex::positions`]), so no word is stemmed
+/// again; in Swedish, a compound with a query stem among its parts
+/// (`vargjakten` for `varg`) is found with the decompounder that indexed it.
 pub fn matches(
     index: &SearchIndex,
     lang: Lang,
     text: &str,
     stems: &[&str],
+    positions: &[(u32, usize)],
     cache: &mut WordCache,
 ) -> Vec<(Range<usize>, usize)> {
     if stems.is_empty() {
         return Vec::new();
     }
     let wanted: HashSet<&str> = stems.iter().copied().collect();
-    // Stemmers rewrite endings, so a word can match a stem only if it starts
-    // with the stem's first three letters (or, as a compound part, contains
-    // them). Checking that first skips stemming almost every word. (Porter's
-    // few irregular forms such as dying → die are not marked.)
-    /// The first one, two and three lower-cased letters, packed as numbers.
-    fn heads_of(s: &str) -> [u64; 4] {
-        let mut keys = [0u64; 4];
-        let mut key = 0u64;
-        for (i, c) in s.chars().take(3).enumerate() {
-            let c = if c.is_ascii() {
-                c.to_ascii_lowercase()
-            } else {
-                c.to_lowercase().next().unwrap_or(c)
-            };
-            key = key << 21 | c as u64;
-            keys[i + 1] = key;
-        }
-        keys
-    }
-    let starts: Vec<(u64, usize)> = stems
-        .iter()
-        .map(|s| {
-            let n = s.chars().count().min(3);
-            (heads_of(s)[n], n)
-        })
-        .collect();
-    // A stem's last letter may differ from the word's (study → studi), the
-    // rest is a prefix of every word it stems from.
-    let bodies: Vec<&str> = stems
-        .iter()
-        .map(|s| s.char_indices().last().map_or(*s, |(i, _)| &s[..i]))
-        .collect();
+    // A compound contains its parts' first letters (stemming rewrites only
+    // endings); only such words are split.
     let heads: Vec<String> = stems.iter().map(|s| s.chars().take(3).collect()).collect();
     let compounds = lang == Lang::Sv;
+    let mut next = positions.iter().peekable();
     let mut out = Vec::new();
-    for (from, to) in words(text) {
-        let raw = &text[from..to];
-        let keys = heads_of(raw);
-        let head_matches = starts.iter().any(|&(key, n)| keys[n] == key);
-        let maybe_compound = compounds && raw.len() >= 6;
-        if !head_matches && !maybe_compound {
+    for (i, (from, to)) in words(text).enumerate() {
+        while next.peek().is_some_and(|(p, _)| (*p as usize) < i) {
+            next.next();
+        }
+        if let Some(&&(p, k)) = next.peek() {
+            if p as usize == i {
+                out.push((from..to, k));
+                continue;
+            }
+        }
+        if !compounds || to - from < 6 {
             continue;
         }
-        let word = raw.to_lowercase();
-        let direct = head_matches && bodies.iter().any(|b| word.starts_with(b));
-        let part_possible = maybe_compound && heads.iter().any(|h| word.contains(h.as_str()));
-        if !direct && !part_possible {
+        let word = text[from..to].to_lowercase();
+        if !heads.iter().any(|h| word.contains(h.as_str())) {
             continue;
         }
-        let stem = cache
-            .stems
-            .entry((lang, word.clone()))
-            .or_insert_with(|| analyze_text(lang, &word).into_iter().next().map(|t| t.stem));
-        let Some(stem) = stem.clone() else {
-            continue;
-        };
-        let which = if wanted.contains(stem.as_str()) {
-            Some(stem)
-        } else if compounds && word.len() >= 6 {
-            cache
-                .parts
-                .entry(word)
-                .or_insert_with_key(|w| index.compound_parts(lang, w))
-                .iter()
-                .find(|p| wanted.contains(p.as_str()))
-                .cloned()
-        } else {
-            None
-        };
-        if let Some(stem) = which {
-            let k = stems.iter().position(|s| *s == stem).unwrap_or(0);
+        let part = cache
+            .parts
+            .entry(word)
+            .or_insert_with_key(|w| index.compound_parts(lang, w))
+            .iter()
+            .find(|p| wanted.contains(p.as_str()))
+            .and_then(|p| stems.iter().position(|s| s == p));
+        if let Some(k) = part {
             out.push((from..to, k));
         }
     }
@@ -205,16 +167,18 @@ fn words(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
     })
 }
 
-/// The best window of `text` for the query stems. The text is analysed once;
-/// line breaks become spaces (byte for byte, so the marks stay in place).
+/// The best window of `text` for the query stems (matched at `positions`,
+/// see [`matches`]); line breaks become spaces, byte for byte, so the marks
+/// stay in place.
 pub fn make(
     index: &SearchIndex,
     lang: Lang,
     text: &str,
     stems: &[&str],
+    positions: &[(u32, usize)],
     cache: &mut WordCache,
 ) -> Snippet {
-    let found = matches(index, lang, text, stems, cache);
+    let found = matches(index, lang, text, stems, positions, cache);
     // Choose the window start (at a match) that covers the most distinct
     // query words, then the most matches; ties go to the earliest.
     let mut best: Option<(usize, usize, usize)> = None; // (distinct, count, start byte)
