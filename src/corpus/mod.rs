@@ -28,6 +28,8 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 /// File names in the corpus folder that are not documents.
 pub const THEMES_FILE: &str = "themes.toml";
 pub const PERSONAS_FILE: &str = "personas.toml";
+/// The ranking algorithms (read by `rank::algorithm`).
+pub const ALGORITHMS_FILE: &str = "algorithms.toml";
 
 /// How to load a corpus.
 #[derive(Debug, Clone)]
@@ -167,7 +169,7 @@ pub fn load(root: &Path, opts: &LoadOptions) -> std::io::Result<Loaded> {
     for (path, rel) in corpus_files(root)? {
         let is_md = rel.to_ascii_lowercase().ends_with(".md");
         if !is_md {
-            if rel != THEMES_FILE && rel != PERSONAS_FILE {
+            if ![THEMES_FILE, PERSONAS_FILE, ALGORITHMS_FILE].contains(&rel.as_str()) {
                 diags.push(
                     Diagnostic::warning(
                         display(&rel),

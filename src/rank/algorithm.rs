@@ -12,8 +12,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
-/// Name of the file in the corpus folder.
-pub const ALGORITHMS_FILE: &str = "algorithms.toml";
+pub use crate::corpus::ALGORITHMS_FILE;
 
 /// The presets shipped with bubbla (also the corpus's default file).
 pub const DEFAULT_ALGORITHMS: &str = include_str!("../../corpus/algorithms.toml");

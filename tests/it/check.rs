@@ -125,17 +125,14 @@ fn the_good_fixture_is_clean() {
 }
 
 #[test]
-fn the_bundled_corpus_loads_without_errors() {
+fn the_bundled_corpus_and_its_algorithms_load_cleanly() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
-    let loaded = corpus::load(&root, &LoadOptions::default()).expect("loads");
-    let errors: Vec<String> = loaded
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .map(|d| d.to_string())
-        .collect();
-    assert!(errors.is_empty(), "{errors:#?}");
+    let mut loaded = corpus::load(&root, &LoadOptions::default()).expect("loads");
+    let algorithms = bubbla::rank::load_algorithms(&root, &mut loaded.diagnostics);
+    let problems: Vec<String> = loaded.diagnostics.iter().map(|d| d.to_string()).collect();
+    assert!(problems.is_empty(), "{problems:#?}");
     assert!(!loaded.corpus.docs.is_empty());
+    assert_eq!(algorithms.len(), 8);
 }
 
 #[test]
