@@ -40,6 +40,10 @@ pub enum Command {
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
+        /// Also print statistics: documents per theme × perspective ×
+        /// language, words, links, popularity quantiles.
+        #[arg(long)]
+        stats: bool,
     },
     /// Search the corpus from the command line.
     Search {
@@ -134,7 +138,7 @@ pub fn run(cli: Cli) -> i32 {
     let result = match &cli.command {
         None => serve(&cli, &ServeArgs::default()),
         Some(Command::Serve(args)) => serve(&cli, args),
-        Some(Command::Check { json }) => check(&cli, *json),
+        Some(Command::Check { json, stats }) => check(&cli, *json, *stats),
         Some(Command::Search {
             query,
             k,
@@ -183,7 +187,7 @@ fn serve(cli: &Cli, args: &ServeArgs) -> anyhow::Result<i32> {
     Ok(0)
 }
 
-fn check(cli: &Cli, json: bool) -> anyhow::Result<i32> {
+fn check(cli: &Cli, json: bool, with_stats: bool) -> anyhow::Result<i32> {
     let mut loaded = corpus::load(
         &cli.corpus,
         &LoadOptions {
@@ -198,6 +202,7 @@ fn check(cli: &Cli, json: bool) -> anyhow::Result<i32> {
             "documents": loaded.corpus.docs.len(),
             "themes": loaded.corpus.themes.len(),
             "algorithms": algorithms.len(),
+            "stats": with_stats.then(|| corpus::stats::stats(&loaded.corpus)),
             "errors": d.errors(),
             "warnings": d.warnings(),
             "diagnostics": d.0,
@@ -215,6 +220,9 @@ fn check(cli: &Cli, json: bool) -> anyhow::Result<i32> {
             d.errors(),
             d.warnings()
         );
+        if with_stats {
+            println!("\n{}", corpus::stats::stats(&loaded.corpus));
+        }
     }
     Ok(if d.errors() > 0 { 1 } else { 0 })
 }

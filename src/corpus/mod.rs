@@ -9,6 +9,7 @@
 mod diagnostic;
 mod document;
 pub mod id;
+pub mod stats;
 mod themes;
 mod toml_util;
 

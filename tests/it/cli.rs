@@ -253,3 +253,35 @@ fn unknown_algorithms_and_too_many_columns_are_clear_errors() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("compare 2 to 4 algorithms, not 5"));
 }
+
+#[test]
+fn check_stats_counts_documents_per_theme_perspective_and_language() {
+    let data = tempfile::tempdir().expect("tmp");
+    let out = bubbla("corpus", &data)
+        .args(["check", "--stats"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("10 documents (3 en, 7 sv)"), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>() == ["varg", "jakt", "2", "1"]),
+        "{text}"
+    );
+    assert!(text.contains("sponsored documents: 2"), "{text}");
+    let out = bubbla("corpus", &data)
+        .args(["check", "--stats", "--json"])
+        .output()
+        .expect("runs");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(
+        v["stats"]["by_perspective"]["varg"]["skydd"],
+        serde_json::json!([2, 1])
+    );
+    assert!(
+        v["stats"]["top10_share"]
+            .as_f64()
+            .is_some_and(|s| s > 0.0 && s <= 1.0)
+    );
+}
