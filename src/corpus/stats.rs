@@ -18,6 +18,9 @@ pub struct Stats {
     pub words_min: usize,
     pub words_median: usize,
     pub words_max: usize,
+    /// Ids of the shortest and the longest document.
+    pub shortest: String,
+    pub longest: String,
     pub links: usize,
     pub without_incoming: usize,
     pub without_outgoing: usize,
@@ -56,11 +59,12 @@ pub fn stats(corpus: &Corpus) -> Stats {
             .or_default();
         cell[if d.lang == Lang::Sv { 0 } else { 1 }] += 1;
     }
-    let mut words: Vec<usize> = docs
+    let mut counted: Vec<(usize, &str)> = docs
         .iter()
-        .map(|d| d.text.split_whitespace().count())
+        .map(|d| (d.text.split_whitespace().count(), d.id.as_str()))
         .collect();
-    words.sort_unstable();
+    counted.sort_unstable();
+    let words: Vec<usize> = counted.iter().map(|(n, _)| *n).collect();
     let ids: HashSet<&str> = docs.iter().map(|d| d.id.as_str()).collect();
     let mut incoming: HashSet<&str> = HashSet::new();
     let mut links = 0;
@@ -88,6 +92,14 @@ pub fn stats(corpus: &Corpus) -> Stats {
         words_min: words.first().copied().unwrap_or(0),
         words_median: words.get(words.len() / 2).copied().unwrap_or(0),
         words_max: words.last().copied().unwrap_or(0),
+        shortest: counted
+            .first()
+            .map(|(_, id)| id.to_string())
+            .unwrap_or_default(),
+        longest: counted
+            .last()
+            .map(|(_, id)| id.to_string())
+            .unwrap_or_default(),
         links,
         without_incoming: docs
             .iter()
@@ -144,8 +156,13 @@ impl fmt::Display for Stats {
         }
         writeln!(
             f,
-            "\nwords: {} in all; per document min {}, median {}, max {}",
-            self.words_total, self.words_min, self.words_median, self.words_max
+            "\nwords: {} in all; per document min {} ({}), median {}, max {} ({})",
+            self.words_total,
+            self.words_min,
+            self.shortest,
+            self.words_median,
+            self.words_max,
+            self.longest
         )?;
         writeln!(
             f,

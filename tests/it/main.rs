@@ -2,6 +2,7 @@
 
 mod check;
 mod cli;
+mod corpus;
 mod eval;
 mod import;
 mod pages;
