@@ -207,7 +207,7 @@ impl AnalyzedQuery {
 
 /// The index over one corpus, with a reader kept for its whole life.
 pub struct SearchIndex {
-    index: Index,
+    /// Keeps the index open; every search goes through one searcher of it.
     reader: IndexReader,
     fields: Fields,
     compounds: Decompounder,
@@ -306,7 +306,6 @@ impl SearchIndex {
                 searcher.doc_freq(&Term::from_field_text(fields.lang, lang.code()))?;
         }
         Ok(SearchIndex {
-            index,
             reader,
             fields,
             compounds,
@@ -320,17 +319,8 @@ impl SearchIndex {
         self.scoring = scoring;
     }
 
-    pub fn scoring(&self) -> Scoring {
-        self.scoring
-    }
-
     pub fn num_docs(&self) -> u64 {
         self.reader.searcher().num_docs()
-    }
-
-    /// The tantivy index, for diagnostics and baselines.
-    pub fn tantivy(&self) -> &Index {
-        &self.index
     }
 
     /// Stems of the compound parts of a (lower-case) word.
