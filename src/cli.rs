@@ -201,6 +201,7 @@ fn check(cli: &Cli, json: bool, with_stats: bool) -> anyhow::Result<i32> {
             "corpus": cli.corpus,
             "documents": loaded.corpus.docs.len(),
             "themes": loaded.corpus.themes.len(),
+            "personas": loaded.corpus.personas.len(),
             "algorithms": algorithms.len(),
             "stats": with_stats.then(|| corpus::stats::stats(&loaded.corpus)),
             "errors": d.errors(),
@@ -213,10 +214,11 @@ fn check(cli: &Cli, json: bool, with_stats: bool) -> anyhow::Result<i32> {
             println!("{diag}");
         }
         println!(
-            "{}: {} documents loaded, {} themes; {} errors, {} warnings",
+            "{}: {} documents loaded, {} themes, {} personas; {} errors, {} warnings",
             cli.corpus.display(),
             loaded.corpus.docs.len(),
             loaded.corpus.themes.len(),
+            loaded.corpus.personas.len(),
             d.errors(),
             d.warnings()
         );

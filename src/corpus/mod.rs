@@ -9,6 +9,7 @@
 mod diagnostic;
 mod document;
 pub mod id;
+pub mod personas;
 pub mod stats;
 mod themes;
 mod toml_util;
@@ -18,6 +19,7 @@ pub use document::{
     Document, MAX_TITLE_CHARS, ParseContext, format_date, markdown_to_text, parse_date,
     parse_document,
 };
+pub use personas::Persona;
 pub use themes::{Labels, Perspective, Queries, Theme};
 
 use std::collections::{HashMap, HashSet};
@@ -52,6 +54,8 @@ pub struct Corpus {
     pub root: PathBuf,
     pub docs: Vec<Document>,
     pub themes: Vec<Theme>,
+    /// From `personas.toml`; empty when there is none.
+    pub personas: Vec<Persona>,
     by_id: HashMap<String, usize>,
 }
 
@@ -67,6 +71,7 @@ impl Corpus {
             root,
             docs,
             themes,
+            personas: Vec::new(),
             by_id,
         }
     }
@@ -229,8 +234,31 @@ pub fn load(root: &Path, opts: &LoadOptions) -> std::io::Result<Loaded> {
     }
 
     check_links(&docs, &display, &mut diags);
+    let themes = themes.unwrap_or_default();
+    let personas = match std::fs::read_to_string(root.join(PERSONAS_FILE)) {
+        Ok(text) => {
+            let ids: HashSet<&str> = docs.iter().map(|d| d.id.as_str()).collect();
+            personas::parse_personas(
+                &display(PERSONAS_FILE),
+                text.strip_prefix('\u{feff}').unwrap_or(&text),
+                &themes,
+                &ids,
+                &mut diags,
+            )
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => {
+            diags.push(
+                Diagnostic::error(display(PERSONAS_FILE), None, format!("cannot read: {e}"))
+                    .hint("save it as UTF-8 text"),
+            );
+            Vec::new()
+        }
+    };
+    let mut corpus = Corpus::from_parts(root.to_path_buf(), docs, themes);
+    corpus.personas = personas;
     Ok(Loaded {
-        corpus: Corpus::from_parts(root.to_path_buf(), docs, themes.unwrap_or_default()),
+        corpus,
         diagnostics: diags,
     })
 }

@@ -253,3 +253,33 @@ fn lesson_one_gives_visibly_different_top_tens_for_varg() {
     let min = cmp.pairs.iter().map(|p| p.jaccard10).fold(1.0, f64::min);
     assert!(min <= 0.5, "{:?}", cmp.pairs);
 }
+
+#[test]
+fn personas_cover_every_perspective_and_disagree_about_wolves() {
+    let e = bundled();
+    let ps = &e.corpus.personas;
+    assert!(ps.len() >= 8, "{} personas", ps.len());
+    for t in &e.corpus.themes {
+        for p in &t.perspectives {
+            assert!(
+                ps.iter().any(|x| x
+                    .interests
+                    .iter()
+                    .any(|i| i.theme == t.id && i.perspective == p.id)),
+                "nobody cares about {}/{}",
+                t.id,
+                p.id
+            );
+        }
+    }
+    let wolf_sides: HashSet<&str> = ps
+        .iter()
+        .filter_map(|p| p.main_perspective("varg"))
+        .filter(|p| *p != "fakta")
+        .collect();
+    assert!(wolf_sides.len() >= 3, "{wolf_sides:?}");
+    for p in ps {
+        let clicks: usize = p.history.iter().map(|s| s.clicks.len()).sum();
+        assert!(clicks >= 5, "{} clicked {clicks} documents", p.id);
+    }
+}
