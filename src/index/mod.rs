@@ -471,16 +471,25 @@ impl SearchIndex {
                 group.into_iter().map(|q| (Occur::Should, q)).collect();
             clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
         }
-        if let Some(lang) = q.filter {
-            clauses.push((
+        let matching = BooleanQuery::new(clauses);
+        let Some(lang) = q.filter else {
+            return Some(matching);
+        };
+        // The language filter wraps the query instead of joining its
+        // clauses: beside a required clause, the word clauses would become
+        // optional and every document of the language would match. It adds
+        // nothing to the score.
+        let filter = TermQuery::new(
+            Term::from_field_text(f.lang, lang.code()),
+            IndexRecordOption::Basic,
+        );
+        Some(BooleanQuery::new(vec![
+            (Occur::Must, Box::new(matching) as Box<dyn Query>),
+            (
                 Occur::Must,
-                Box::new(TermQuery::new(
-                    Term::from_field_text(f.lang, lang.code()),
-                    IndexRecordOption::Basic,
-                )),
-            ));
-        }
-        Some(BooleanQuery::new(clauses))
+                Box::new(tantivy::query::ConstScoreQuery::new(Box::new(filter), 0.0)),
+            ),
+        ]))
     }
 
     /// The `limit` best matches by text relevance, and the total match count.

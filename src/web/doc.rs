@@ -143,7 +143,7 @@ async fn page(
             lang_name => t.text(ui, if d.lang == Lang::Sv { "lang_sv" } else { "lang_en" }, &[]),
             published => format_date(d.published),
             theme => theme_label(&engine.corpus, ui, &d.theme),
-            perspective => perspective(&engine.corpus, ui, &d.theme, &d.perspective),
+            persp => perspective(&engine.corpus, ui, &d.theme, &d.perspective),
             popularity => d.popularity,
             sponsored => d.sponsored,
             body_html => render_markdown(&d.body),

@@ -240,6 +240,11 @@ async fn document_page_shows_metadata_links_and_signals() {
     let r = get(&s, "/doc/varg-i-sverige", Some("en")).await;
     assert!(r.body.contains("<h1>Varg i Sverige</h1>"));
     assert!(r.body.contains("Naturbladet (påhittad)"));
+    assert!(
+        r.body
+            .contains("<span class=\"swatch\" aria-hidden=\"true\"></span>The researchers</span>"),
+        "perspective label"
+    );
     assert!(r.body.contains("href=\"/doc/vargjakten-2024\""), "link out");
     assert!(r.body.contains("href=\"/doc/wolves-return\""), "link in");
     assert!(

@@ -25,6 +25,42 @@ fn english_inflections_find_the_same_documents() {
 }
 
 #[test]
+fn the_language_filter_keeps_only_matching_documents() {
+    let (e, _d) = engine("corpus");
+    let sv = e
+        .search(
+            "varg",
+            &SearchOptions {
+                lang: Some(Lang::Sv),
+                ..SearchOptions::top(50)
+            },
+        )
+        .expect("runs");
+    let all = e.search("varg", &SearchOptions::top(50)).expect("runs");
+    assert_eq!(
+        sv.total_hits,
+        all.results.iter().filter(|r| r.lang == Lang::Sv).count()
+    );
+    let scores = |r: &bubbla::engine::SearchResults| {
+        r.results
+            .iter()
+            .map(|x| x.explanation.signals[0].raw)
+            .collect::<Vec<_>>()
+    };
+    let sv_scores = scores(&sv);
+    let all_sv: Vec<f64> = all
+        .results
+        .iter()
+        .filter(|r| r.lang == Lang::Sv)
+        .map(|x| x.explanation.signals[0].raw)
+        .collect();
+    assert_eq!(
+        sv_scores, all_sv,
+        "the filter adds nothing to the text score"
+    );
+}
+
+#[test]
 fn both_languages_are_searched_at_once_and_can_be_filtered() {
     let (e, _d) = engine("corpus");
     let mixed = ids(&e, "varg wolf");
