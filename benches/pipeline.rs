@@ -3,6 +3,9 @@
 //!
 //! cargo bench --bench pipeline
 //!
+//! Set BUBBLA_BENCH_SKIP_LOAD=1 to skip the 450 timed /compare requests
+//! (e.g. while profiling the other benchmarks).
+//!
 //! Needs ../shared/eval-data (or BUBBLA_EVAL_DATA). Cranfield's 1,400
 //! abstracts become English documents with synthetic but deterministic
 //! popularity (a power law), links, dates, perspectives and a few sponsored
