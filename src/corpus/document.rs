@@ -271,17 +271,17 @@ pub fn parse_document(
         );
     }
     let url = string_field("url", diags).filter(|u| !u.is_empty());
-    if let Some(u) = &url {
-        if !(u.starts_with("https://") || u.starts_with("http://")) {
-            diags.push(
-                Diagnostic::warning(
-                    display_path,
-                    line("url"),
-                    format!("url `{u}` does not start with https://"),
-                )
-                .hint("write a full address; invented sites use the `.example` domain"),
-            );
-        }
+    if let Some(u) = &url
+        && !(u.starts_with("https://") || u.starts_with("http://"))
+    {
+        diags.push(
+            Diagnostic::warning(
+                display_path,
+                line("url"),
+                format!("url `{u}` does not start with https://"),
+            )
+            .hint("write a full address; invented sites use the `.example` domain"),
+        );
     }
     let lang = string_field("lang", diags).and_then(|l| {
         let parsed = Lang::parse(&l);
@@ -319,19 +319,19 @@ pub fn parse_document(
                 )),
             ),
             Some(t) => {
-                if let Some(p) = &perspective {
-                    if t.perspective(p).is_none() {
-                        diags.push(
-                            err(
-                                line("perspective"),
-                                format!("unknown perspective `{p}` for theme `{theme_id}`"),
-                            )
-                            .hint(format!(
-                                "theme `{theme_id}` has: {}",
-                                list(t.perspectives.iter().map(|p| p.id.as_str()))
-                            )),
-                        );
-                    }
+                if let Some(p) = &perspective
+                    && t.perspective(p).is_none()
+                {
+                    diags.push(
+                        err(
+                            line("perspective"),
+                            format!("unknown perspective `{p}` for theme `{theme_id}`"),
+                        )
+                        .hint(format!(
+                            "theme `{theme_id}` has: {}",
+                            list(t.perspectives.iter().map(|p| p.id.as_str()))
+                        )),
+                    );
                 }
             }
         }

@@ -102,11 +102,11 @@ pub fn matches(
         while next.peek().is_some_and(|(p, _)| (*p as usize) < i) {
             next.next();
         }
-        if let Some(&&(p, k)) = next.peek() {
-            if p as usize == i {
-                out.push((from..to, k));
-                continue;
-            }
+        if let Some(&&(p, k)) = next.peek()
+            && p as usize == i
+        {
+            out.push((from..to, k));
+            continue;
         }
         if !compounds || to - from < 6 {
             continue;

@@ -17,6 +17,10 @@ pub enum WebError {
     /// The index is still being built; the value is the share done.
     #[error("the index is being built")]
     Indexing(f64),
+    /// The corpus could not be opened at start-up (the reason is about the
+    /// local corpus folder, shown so the leader can fix it).
+    #[error("the corpus could not be opened: {0}")]
+    NoCorpus(String),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -35,7 +39,7 @@ impl WebError {
         match self {
             WebError::NotFound => StatusCode::NOT_FOUND,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            WebError::Indexing(_) => StatusCode::SERVICE_UNAVAILABLE,
+            WebError::Indexing(_) | WebError::NoCorpus(_) => StatusCode::SERVICE_UNAVAILABLE,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -60,6 +64,10 @@ impl WebError {
                     "The search index is being built ({:.0} %). This page reloads by itself.",
                     done * 100.0
                 ),
+            ),
+            WebError::NoCorpus(why) => (
+                format!("Korpusen kunde inte öppnas: {why}. Rätta felet och starta om bubbla."),
+                format!("The corpus could not be opened: {why}. Fix it and restart bubbla."),
             ),
             WebError::Internal(e) => {
                 tracing::error!("internal error: {e:#}");

@@ -88,7 +88,7 @@ impl AppState {
         match &*guard {
             EngineState::Ready(e) => Ok(e.clone()),
             EngineState::Building => Err(WebError::Indexing(self.progress.fraction())),
-            EngineState::Failed(msg) => Err(WebError::Internal(anyhow::anyhow!("{msg}"))),
+            EngineState::Failed(msg) => Err(WebError::NoCorpus(msg.clone())),
         }
     }
 

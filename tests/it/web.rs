@@ -119,3 +119,14 @@ async fn while_indexing_pages_say_so_and_reload() {
     s.set_engine(Engine::open(&config("corpus", &data), &Progress::hidden()));
     assert_eq!(get(&s, "/search?q=varg").await.0, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_missing_corpus_is_explained_on_every_page() {
+    let s = AppState::building(Progress::hidden());
+    s.set_engine(Err(anyhow::anyhow!("corpus folder `nowhere` not found")));
+    let (status, body) = get(&s, "/").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(body.contains("corpus folder `nowhere` not found"), "{body}");
+    let (_, body) = get(&s, "/healthz").await;
+    assert!(body.contains("\"failed\""));
+}

@@ -101,13 +101,13 @@ fn only_keys(table: &toml::Table, allowed: &[&str]) -> Result<(), String> {
 /// Records a move on every result whose position differs from `before`.
 fn mark_moves(step: &'static str, before: &[usize], after: &mut [Ranked]) {
     for (pos, r) in after.iter_mut().enumerate() {
-        if let Some(old) = before.iter().position(|&c| c == r.candidate) {
-            if old != pos {
-                r.moved = Some(Move {
-                    step,
-                    from_rank: old + 1,
-                });
-            }
+        if let Some(old) = before.iter().position(|&c| c == r.candidate)
+            && old != pos
+        {
+            r.moved = Some(Move {
+                step,
+                from_rank: old + 1,
+            });
         }
     }
 }
