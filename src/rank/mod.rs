@@ -27,6 +27,16 @@ pub struct Bilingual {
     pub en: &'static str,
 }
 
+impl Bilingual {
+    /// The text in `lang`.
+    pub fn get(self, lang: crate::lang::Lang) -> &'static str {
+        match lang {
+            crate::lang::Lang::Sv => self.sv,
+            crate::lang::Lang::En => self.en,
+        }
+    }
+}
+
 /// One matching document, with everything the signals read.
 #[derive(Debug, Clone)]
 pub struct Candidate<'a> {

@@ -4,7 +4,6 @@
 use super::i18n::Ui;
 use super::views::algorithm_card;
 use super::{AppState, WebError};
-use crate::lang::Lang;
 use axum::Router;
 use axum::extract::State;
 use axum::response::Html;
@@ -25,12 +24,11 @@ async fn page(State(state): State<AppState>, Ui(ui): Ui) -> Result<Html<String>,
     let signals: Vec<(String, String, String)> = crate::rank::SIGNALS
         .iter()
         .map(|s| {
-            let (l, d) = if ui == Lang::Sv {
-                (s.label().sv, s.description().sv)
-            } else {
-                (s.label().en, s.description().en)
-            };
-            (s.id().to_string(), l.to_string(), d.to_string())
+            (
+                s.id().to_string(),
+                s.label().get(ui).to_string(),
+                s.description().get(ui).to_string(),
+            )
         })
         .collect();
     state.render(

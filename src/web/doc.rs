@@ -75,14 +75,7 @@ async fn page(
         .filter(|&&a| a > engine.authority[ord])
         .count();
     let t = &state.i18n;
-    let label = |s: &dyn crate::rank::Signal| {
-        if ui == Lang::Sv {
-            s.label().sv
-        } else {
-            s.label().en
-        }
-        .to_string()
-    };
+    let label = |s: &dyn crate::rank::Signal| s.label().get(ui).to_string();
     let signals = crate::rank::SIGNALS
         .iter()
         .filter_map(|s| {

@@ -79,20 +79,8 @@ pub fn result_view(engine: &Engine, ui: Lang, r: &SearchResult) -> ResultView {
         .iter()
         .map(|s| {
             let sig = signal(s.signal);
-            let label = sig.map_or(s.signal, |g| {
-                if ui == Lang::Sv {
-                    g.label().sv
-                } else {
-                    g.label().en
-                }
-            });
-            let description = sig.map_or("", |g| {
-                if ui == Lang::Sv {
-                    g.description().sv
-                } else {
-                    g.description().en
-                }
-            });
+            let label = sig.map_or(s.signal, |g| g.label().get(ui));
+            let description = sig.map_or("", |g| g.description().get(ui));
             SignalRow {
                 id: s.signal.to_string(),
                 label: label.to_string(),
@@ -177,13 +165,7 @@ pub fn algorithm_card(a: &Algorithm, ui: Lang) -> AlgorithmCard {
             .weights
             .iter()
             .map(|(s, w)| {
-                let label = signal(s).map_or(*s, |g| {
-                    if ui == Lang::Sv {
-                        g.label().sv
-                    } else {
-                        g.label().en
-                    }
-                });
+                let label = signal(s).map_or(*s, |g| g.label().get(ui));
                 (label.to_string(), format!("{w}"))
             })
             .collect(),
