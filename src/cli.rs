@@ -27,6 +27,9 @@ pub struct Cli {
     /// Largest accepted document text, in bytes.
     #[arg(long, global = true, env = "BUBBLA_MAX_BODY_BYTES", default_value_t = DEFAULT_MAX_BODY_BYTES)]
     pub max_body_bytes: usize,
+    /// Options of `serve`, also accepted without the command name.
+    #[command(flatten)]
+    pub serve: ServeArgs,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -63,6 +66,10 @@ pub enum Command {
         /// normalised value, weight and contribution.
         #[arg(long)]
         explain: bool,
+        /// Search as a persona from personas.toml (its history and friends
+        /// feed the `personal` and `social` signals).
+        #[arg(long = "as", value_name = "PERSONA")]
+        viewer: Option<String>,
         /// Print the results as JSON (explanations included).
         #[arg(long)]
         json: bool,
@@ -72,9 +79,13 @@ pub enum Command {
         /// The query (quote it as one argument).
         #[arg(allow_hyphen_values = true)]
         query: String,
-        /// An algorithm; give 2 to 4.
+        /// An algorithm; give 2 to 4 columns in all.
         #[arg(long = "algorithm", short = 'a', required = true)]
         algorithms: Vec<String>,
+        /// A persona per column (`incognito` for nobody): one algorithm and
+        /// three personas make three columns of that algorithm.
+        #[arg(long = "as", value_name = "PERSONA")]
+        viewers: Vec<String>,
         /// Results per algorithm.
         #[arg(short, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=100))]
         k: u16,
@@ -103,6 +114,20 @@ pub struct ServeArgs {
     /// network join.
     #[arg(long, env = "BUBBLA_ADDR", default_value = "127.0.0.1:8080")]
     pub addr: Option<SocketAddr>,
+    /// Days after which recorded searches and clicks are deleted.
+    #[arg(long, env = "BUBBLA_RETENTION_DAYS", default_value_t = 7, value_parser = clap::value_parser!(u16).range(1..=365))]
+    pub retention_days: u16,
+    /// Events after which a click or search counts half as much in a
+    /// profile (the profile's memory).
+    #[arg(long, env = "BUBBLA_HALF_LIFE_EVENTS", default_value_t = crate::viewer::DEFAULT_HALF_LIFE_EVENTS, value_parser = positive)]
+    pub half_life_events: f64,
+}
+
+fn positive(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
+        _ => Err(format!("`{s}` is not a positive number")),
+    }
 }
 
 impl Cli {
@@ -136,7 +161,7 @@ pub fn init_tracing(cli: &Cli) {
 /// Runs a command; returns the process exit code.
 pub fn run(cli: Cli) -> i32 {
     let result = match &cli.command {
-        None => serve(&cli, &ServeArgs::default()),
+        None => serve(&cli, &cli.serve),
         Some(Command::Serve(args)) => serve(&cli, args),
         Some(Command::Check { json, stats }) => check(&cli, *json, *stats),
         Some(Command::Search {
@@ -145,6 +170,7 @@ pub fn run(cli: Cli) -> i32 {
             lang,
             algorithm,
             explain,
+            viewer,
             json,
         }) => search(
             &cli,
@@ -154,17 +180,21 @@ pub fn run(cli: Cli) -> i32 {
                 offset: 0,
                 limit: *k as usize,
                 lang: *lang,
+                audience: None,
+                clicks: None,
             },
+            viewer.as_deref(),
             *explain,
             *json,
         ),
         Some(Command::Compare {
             query,
             algorithms,
+            viewers,
             k,
             lang,
             json,
-        }) => compare(&cli, query, algorithms, *k as usize, *lang, *json),
+        }) => compare(&cli, query, algorithms, viewers, *k as usize, *lang, *json),
         Some(Command::Algorithms { json }) => list_algorithms(&cli, *json),
         Some(Command::Eval(args)) => crate::eval::run(args).map(|_| 0),
         Some(Command::Import(args)) => crate::import::run(&cli.corpus, args),
@@ -183,7 +213,11 @@ fn serve(cli: &Cli, args: &ServeArgs) -> anyhow::Result<i32> {
         .addr
         .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080)));
     let rt = tokio::runtime::Runtime::new()?;
-    rt.block_on(crate::web::serve(cli.config(), addr))?;
+    let settings = crate::web::Settings {
+        retention: std::time::Duration::from_secs(u64::from(args.retention_days) * 86_400),
+        half_life_events: args.half_life_events,
+    };
+    rt.block_on(crate::web::serve(cli.config(), addr, settings))?;
     Ok(0)
 }
 
@@ -238,11 +272,26 @@ fn open_engine(cli: &Cli) -> anyhow::Result<Engine> {
 fn search(
     cli: &Cli,
     query: &str,
-    opts: SearchOptions,
+    mut opts: SearchOptions,
+    persona: Option<&str>,
     explain: bool,
     json: bool,
 ) -> anyhow::Result<i32> {
     let engine = open_engine(cli)?;
+    if let Some(id) = persona {
+        let audience = engine
+            .persona_audience(id, cli.serve.half_life_events)
+            .ok_or_else(|| {
+                let known: Vec<&str> = engine
+                    .corpus
+                    .personas
+                    .iter()
+                    .map(|p| p.id.as_str())
+                    .collect();
+                anyhow::anyhow!("no persona `{id}`; personas: {}", known.join(", "))
+            })?;
+        opts.audience = Some(std::sync::Arc::new(audience));
+    }
     let results = engine
         .search(query, &opts)
         .map_err(|e| with_known(&engine, e))?;
@@ -258,6 +307,8 @@ fn search(
         print_result(r);
         if explain {
             print_explanation(r);
+            let name = opts.audience.as_ref().and_then(|a| a.name.as_deref());
+            print_reasons(&engine, r, name);
         }
     }
     Ok(0)
@@ -303,6 +354,13 @@ fn print_explanation(r: &SearchResult) {
     }
 }
 
+fn print_reasons(engine: &Engine, r: &SearchResult, who: Option<&str>) {
+    let who = who.map_or(crate::engine::Who::You, crate::engine::Who::Named);
+    for reason in &r.explanation.reasons {
+        println!("     {}", reason.describe(&engine.corpus, Lang::En, who));
+    }
+}
+
 /// A search error for the terminal: an unknown algorithm lists the known ones.
 fn with_known(engine: &Engine, e: SearchError) -> anyhow::Error {
     match e {
@@ -326,13 +384,38 @@ fn compare(
     cli: &Cli,
     query: &str,
     algorithms: &[String],
+    viewers: &[String],
     k: usize,
     lang: Option<Lang>,
     json: bool,
 ) -> anyhow::Result<i32> {
+    use crate::comparison::{ColumnSpec, compare_columns, pair_up};
     let engine = open_engine(cli)?;
-    let cmp = crate::comparison::compare(&engine, query, algorithms, k, lang)
+    let n = algorithms.len().max(viewers.len());
+    let slots: Vec<(Option<String>, Option<String>)> = (0..n)
+        .map(|i| (algorithms.get(i).cloned(), viewers.get(i).cloned()))
+        .collect();
+    let mut specs = Vec::new();
+    for (algorithm, viewer) in pair_up(&slots, "incognito") {
+        let audience = match viewer.as_str() {
+            "incognito" => None,
+            id => Some(std::sync::Arc::new(
+                engine
+                    .persona_audience(id, cli.serve.half_life_events)
+                    .ok_or_else(|| anyhow::anyhow!("no persona `{id}`"))?,
+            )),
+        };
+        specs.push(ColumnSpec {
+            algorithm,
+            audience,
+        });
+    }
+    let cmp = compare_columns(&engine, query, &specs, k, lang, None)
         .map_err(|e| with_known(&engine, e))?;
+    let title = |algorithm: &str, viewer: &Option<String>| match viewer {
+        Some(v) => format!("{algorithm} as {v}"),
+        None => algorithm.to_string(),
+    };
     if json {
         println!("{}", serde_json::to_string_pretty(&cmp)?);
         return Ok(0);
@@ -341,10 +424,14 @@ fn compare(
         "{} matches for {:?}; top {} by each algorithm\n",
         cmp.total_hits, cmp.query, cmp.k
     );
+    let first = title(&cmp.columns[0].algorithm, &cmp.columns[0].viewer);
     for col in &cmp.columns {
         println!(
-            "== {}  (Jaccard@10 vs {} {:.2}, RBO {:.2}, perspective entropy {:.2})",
-            col.algorithm, cmp.columns[0].algorithm, col.jaccard10, col.rbo, col.entropy
+            "== {}  (Jaccard@10 vs {first} {:.2}, RBO {:.2}, perspective entropy {:.2})",
+            title(&col.algorithm, &col.viewer),
+            col.jaccard10,
+            col.rbo,
+            col.entropy
         );
         for (r, shift) in col.results.iter().zip(&col.shifts) {
             let shift = match shift {
@@ -367,9 +454,13 @@ fn compare(
         println!("     perspectives: {}\n", mix.join(", "));
     }
     for p in &cmp.pairs {
+        let (a, b) = (&cmp.columns[p.columns.0], &cmp.columns[p.columns.1]);
         println!(
             "{} vs {}: Jaccard@10 {:.2}, RBO {:.2}",
-            p.a, p.b, p.jaccard10, p.rbo
+            title(&a.algorithm, &a.viewer),
+            title(&b.algorithm, &b.viewer),
+            p.jaccard10,
+            p.rbo
         );
     }
     Ok(0)

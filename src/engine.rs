@@ -12,11 +12,16 @@ use crate::index::{AnalyzedQuery, IndexDoc, SCHEMA_VERSION, SearchIndex, UserQue
 use crate::lang::Lang;
 use crate::progress::Progress;
 use crate::rank::pagerank::pagerank;
-use crate::rank::{Algorithm, Candidate, Move, RankContext, SignalValue, load_algorithms, rank};
+use crate::rank::{
+    Algorithm, Candidate, Move, RankContext, SignalValue, ViewerFacts, load_algorithms, rank,
+};
+use crate::viewer::{Activity, Audience, Friend, Profile, Viewer};
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 /// Written last into a finished index folder.
 const META_FILE: &str = "bubbla-index.json";
@@ -41,8 +46,13 @@ pub const CANDIDATES: usize = 300;
 /// Largest page a caller may ask for.
 pub const MAX_PAGE_SIZE: usize = 100;
 
+/// Live clicks on documents, added to their views (the store counts them).
+pub trait ClickCounts: Send + Sync {
+    fn clicks_on(&self, doc: &str) -> u64;
+}
+
 /// How one search is run.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SearchOptions {
     /// Id of the algorithm.
     pub algorithm: String,
@@ -50,6 +60,23 @@ pub struct SearchOptions {
     pub offset: usize,
     pub limit: usize,
     pub lang: Option<Lang>,
+    /// Who is searching; `None` is a viewer without history or friends.
+    pub audience: Option<Arc<Audience>>,
+    /// Live clicks to add to the corpus's views.
+    pub clicks: Option<Arc<dyn ClickCounts>>,
+}
+
+impl std::fmt::Debug for SearchOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchOptions")
+            .field("algorithm", &self.algorithm)
+            .field("offset", &self.offset)
+            .field("limit", &self.limit)
+            .field("lang", &self.lang)
+            .field("viewer", &self.audience.as_ref().map(|a| &a.viewer))
+            .field("live_clicks", &self.clicks.is_some())
+            .finish()
+    }
 }
 
 impl SearchOptions {
@@ -60,6 +87,8 @@ impl SearchOptions {
             offset: 0,
             limit,
             lang: None,
+            audience: None,
+            clicks: None,
         }
     }
 
@@ -88,6 +117,139 @@ pub enum SearchError {
 pub struct Explanation {
     pub signals: Vec<SignalValue>,
     pub moved: Option<Move>,
+    /// The recorded events behind the `personal` and `social` values, for
+    /// signals the algorithm uses.
+    pub reasons: Vec<Reason>,
+}
+
+/// An event (or a count of them) behind a personal or social boost.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Reason {
+    /// The viewer clicked this many documents of the result's theme and
+    /// perspective.
+    YouClicked {
+        clicks: u32,
+        theme: String,
+        perspective: String,
+    },
+    /// The viewer searched this many times with results mostly in the theme.
+    YouSearched { searches: u32, theme: String },
+    /// The viewer clicked this document, or one linked to or from it.
+    NearClicked,
+    /// These friends clicked this document.
+    FriendsClicked { friends: Vec<String> },
+}
+
+/// Who a reason is about.
+#[derive(Debug, Clone, Copy)]
+pub enum Who<'a> {
+    You,
+    Named(&'a str),
+}
+
+impl Reason {
+    /// The reason in words, e.g. "You clicked 4 documents from *Hunters*
+    /// (Wolves)."
+    pub fn describe(&self, corpus: &Corpus, lang: Lang, who: Who<'_>) -> String {
+        let theme_label = |t: &str| {
+            corpus
+                .theme(t)
+                .map_or_else(|| t.to_string(), |x| x.label.get(lang).to_string())
+        };
+        let persp_label = |t: &str, p: &str| {
+            corpus
+                .theme(t)
+                .and_then(|x| x.perspective(p))
+                .map_or_else(|| p.to_string(), |x| x.label.get(lang).to_string())
+        };
+        let (sv_who, en_who, en_has) = match who {
+            Who::You => ("Du", "You", "have"),
+            Who::Named(n) => (n, n, "has"),
+        };
+        let sv = lang == Lang::Sv;
+        match self {
+            Reason::YouClicked {
+                clicks,
+                theme,
+                perspective,
+            } => {
+                let (p, t) = (persp_label(theme, perspective), theme_label(theme));
+                if sv {
+                    format!("{sv_who} har klickat på {clicks} dokument från ”{p}” ({t}).")
+                } else {
+                    let doc = if *clicks == 1 {
+                        "document"
+                    } else {
+                        "documents"
+                    };
+                    format!("{en_who} {en_has} clicked {clicks} {doc} from “{p}” ({t}).")
+                }
+            }
+            Reason::YouSearched { searches, theme } => {
+                let t = theme_label(theme);
+                if sv {
+                    let g = if *searches == 1 { "gång" } else { "gånger" };
+                    format!("{sv_who} har sökt i temat {t} {searches} {g}.")
+                } else {
+                    let g = if *searches == 1 { "time" } else { "times" };
+                    format!("{en_who} {en_has} searched the theme {t} {searches} {g}.")
+                }
+            }
+            Reason::NearClicked => {
+                if sv {
+                    format!(
+                        "{sv_who} har klickat på den här sidan, eller på en sida som länkar hit eller hit länkas från."
+                    )
+                } else {
+                    format!(
+                        "{en_who} {en_has} clicked this page, or a page linking to it or linked from it."
+                    )
+                }
+            }
+            Reason::FriendsClicked { friends } => {
+                let n = friends.len();
+                let names = friends.join(", ");
+                match (sv, n) {
+                    (true, 1) => format!("En vän har klickat på den här: {names}."),
+                    (true, _) => format!("{n} vänner har klickat på den här: {names}."),
+                    (false, 1) => format!("A friend clicked this: {names}."),
+                    (false, _) => format!("{n} friends clicked this: {names}."),
+                }
+            }
+        }
+    }
+
+    /// The reasons in a candidate's viewer facts, for the signals `algorithm`
+    /// gives weight.
+    pub fn of(c: &Candidate<'_>, algorithm: &Algorithm) -> Vec<Reason> {
+        let v = &c.viewer;
+        let mut out = Vec::new();
+        if algorithm.weight("personal") > 0.0 {
+            if v.perspective_clicks > 0 {
+                out.push(Reason::YouClicked {
+                    clicks: v.perspective_clicks,
+                    theme: c.theme.to_string(),
+                    perspective: c.perspective.to_string(),
+                });
+            }
+            if v.theme_searches > 0 {
+                out.push(Reason::YouSearched {
+                    searches: v.theme_searches,
+                    theme: c.theme.to_string(),
+                });
+            }
+            if v.near_clicked {
+                out.push(Reason::NearClicked);
+            }
+        }
+        if algorithm.weight("social") > 0.0 && !v.friends.is_empty() {
+            out.push(Reason::FriendsClicked {
+                friends: v.friends.clone(),
+            });
+        }
+        out
+    }
 }
 
 /// One result, as the command line, the pages and the API show it.
@@ -138,6 +300,22 @@ pub struct Candidates<'e> {
     pub list: Vec<Candidate<'e>>,
 }
 
+impl Candidates<'_> {
+    /// Fills in what `audience` says about each candidate.
+    pub fn personalise(&mut self, audience: &Audience) {
+        for (c, &ord) in self.list.iter_mut().zip(&self.docs) {
+            c.viewer = audience.facts(ord, c.theme, c.perspective);
+        }
+    }
+
+    /// Adds live clicks to the views of each candidate.
+    pub fn add_clicks(&mut self, clicks: &dyn ClickCounts) {
+        for c in &mut self.list {
+            c.views = c.views.saturating_add(clicks.clicks_on(c.id));
+        }
+    }
+}
+
 pub struct Engine {
     pub corpus: Corpus,
     pub index: SearchIndex,
@@ -152,6 +330,8 @@ pub struct Engine {
     pub diagnostics: Diagnostics,
     /// True when the index was built now rather than reused.
     pub rebuilt: bool,
+    /// Each persona's history as activities (computed on first use).
+    persona_histories: OnceLock<HashMap<String, Vec<Activity>>>,
 }
 
 /// A stable fingerprint of the corpus files and everything else that shapes
@@ -281,7 +461,67 @@ impl Engine {
             reference_date,
             diagnostics,
             rebuilt,
+            persona_histories: OnceLock::new(),
         }
+    }
+
+    /// A persona's history as activities: each search with the ten results
+    /// `relevance` shows for it, then the clicks the persona made.
+    pub fn persona_history(&self, id: &str) -> Option<&[Activity]> {
+        self.persona_histories
+            .get_or_init(|| {
+                self.corpus
+                    .personas
+                    .iter()
+                    .map(|p| {
+                        let acts = p
+                            .history
+                            .iter()
+                            .flat_map(|s| {
+                                let shown = self
+                                    .search(&s.query, &SearchOptions::top(10))
+                                    .map(|r| r.results.into_iter().map(|r| r.id).collect())
+                                    .unwrap_or_default();
+                                std::iter::once(Activity::Search { shown }).chain(
+                                    s.clicks.iter().map(|d| Activity::Click { doc: d.clone() }),
+                                )
+                            })
+                            .collect();
+                        (p.id.clone(), acts)
+                    })
+                    .collect()
+            })
+            .get(id)
+            .map(Vec::as_slice)
+    }
+
+    /// The profile of a list of activities.
+    pub fn profile(&self, activities: &[Activity], half_life: f64) -> Profile {
+        Profile::build(activities, &self.corpus, &self.incoming, half_life)
+    }
+
+    /// A persona as a viewer: its history, and its declared friends' clicks.
+    pub fn persona_audience(&self, id: &str, half_life: f64) -> Option<Audience> {
+        let persona = self.corpus.personas.iter().find(|p| p.id == id)?;
+        let profile = self.profile(self.persona_history(id)?, half_life);
+        let friends = persona
+            .friends
+            .iter()
+            .filter_map(|f| {
+                let friend = self.corpus.personas.iter().find(|p| &p.id == f)?;
+                let clicked = self.profile(self.persona_history(f)?, half_life).clicked;
+                Some(Friend {
+                    name: friend.name.clone(),
+                    clicked,
+                })
+            })
+            .collect();
+        Some(Audience {
+            viewer: Viewer::Persona(id.to_string()),
+            name: Some(persona.name.clone()),
+            profile,
+            friends,
+        })
     }
 
     pub fn algorithm(&self, id: &str) -> Option<&Algorithm> {
@@ -330,6 +570,7 @@ impl Engine {
                 authority: self.authority[h.ord],
                 published: d.published,
                 sponsored: d.sponsored,
+                viewer: ViewerFacts::default(),
             });
         }
         Ok(Candidates {
@@ -383,6 +624,7 @@ impl Engine {
                     explanation: Explanation {
                         signals: ranking.explain(r),
                         moved: r.moved.clone(),
+                        reasons: Reason::of(&c.list[r.candidate], algorithm),
                     },
                     snippet_parts: snip,
                 }
@@ -406,7 +648,13 @@ impl Engine {
         if opts.limit > MAX_PAGE_SIZE {
             return Err(SearchError::PageTooLarge);
         }
-        let c = self.candidates(query, opts.lang)?;
+        let mut c = self.candidates(query, opts.lang)?;
+        if let Some(clicks) = &opts.clicks {
+            c.add_clicks(clicks.as_ref());
+        }
+        if let Some(audience) = &opts.audience {
+            c.personalise(audience);
+        }
         Ok(self.rank_page(&c, algorithm, opts.offset, opts.limit))
     }
 }

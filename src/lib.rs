@@ -15,4 +15,6 @@ pub mod index;
 pub mod lang;
 pub mod progress;
 pub mod rank;
+pub mod store;
+pub mod viewer;
 pub mod web;

@@ -274,6 +274,9 @@ mod tests {
                 "fresh",
                 "sponsored",
                 "diverse",
+                "personal",
+                "social",
+                "engagement",
                 "random"
             ]
         );

@@ -15,6 +15,7 @@ pub mod rerank;
 pub mod signals;
 
 pub use algorithm::{Algorithm, load_algorithms};
+pub use signals::personal::{NEAR_WEIGHT, THEME_WEIGHT};
 pub use signals::{SIGNALS, Signal};
 
 use serde::Serialize;
@@ -53,6 +54,34 @@ pub struct Candidate<'a> {
     pub authority: f64,
     pub published: Date,
     pub sponsored: bool,
+    /// What the viewer's own history and their friends say about this
+    /// document; all zero for an anonymous or incognito viewer.
+    pub viewer: ViewerFacts,
+}
+
+/// One document seen through one viewer's recorded events (filled in by
+/// `viewer::Audience`, read by the `personal` and `social` signals and by
+/// the explanations, so both tell the same story).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ViewerFacts {
+    /// Share of the viewer's (decayed) clicks that went to this theme and
+    /// perspective, times how sure the profile is (few clicks, less sure),
+    /// 0–1.
+    pub perspective_affinity: f64,
+    /// Share of the viewer's (decayed) interest in this theme, from clicks
+    /// and searches, times how sure the profile is, 0–1.
+    pub theme_affinity: f64,
+    /// The viewer clicked this document, or one it links to or from.
+    pub near_clicked: bool,
+    /// Clicks the viewer made on documents of this theme and perspective.
+    pub perspective_clicks: u32,
+    /// Searches the viewer made whose results were mostly in this theme.
+    pub theme_searches: u32,
+    /// Friends' clicks on this document, each weighted by how recent it is
+    /// in that friend's history (newest = 1).
+    pub friends_weight: f64,
+    /// Names of the friends who clicked it.
+    pub friends: Vec<String>,
 }
 
 /// What ranking needs beyond the candidates.
@@ -224,6 +253,7 @@ pub(crate) mod testing {
             authority: 0.1,
             published: date!(2024 - 01 - 01),
             sponsored: false,
+            viewer: ViewerFacts::default(),
         }
     }
 

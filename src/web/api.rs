@@ -2,14 +2,16 @@
 //! Documented in docs/api.md. Errors are JSON too.
 
 use super::params::Params;
+use super::visitor;
 use super::{AppState, WebError, blocking};
-use crate::comparison::compare;
-use crate::engine::{MAX_PAGE_SIZE, SearchOptions};
+use crate::engine::{ClickCounts, MAX_PAGE_SIZE, SearchOptions};
 use crate::rank::algorithm::AlgorithmView;
 use axum::Router;
 use axum::extract::State;
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Json, Response};
 use axum::routing::get;
+use std::sync::Arc;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -37,28 +39,54 @@ impl IntoResponse for ApiError {
     }
 }
 
-async fn search(State(state): State<AppState>, params: Params) -> Result<Response, ApiError> {
+/// Searches as `viewer` (`me` = the session in the cookie, `incognito`, or
+/// a persona id). The API records nothing: recording happens on the pages.
+async fn search(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    params: Params,
+) -> Result<Response, ApiError> {
     let engine = state.engine()?;
     let q = params.get("q").unwrap_or("").to_string();
     let k = params.number("k", 10, 1..=MAX_PAGE_SIZE)?;
     let page = params.number("page", 1, 1..=1000)?;
-    let opts = SearchOptions {
-        algorithm: params.text("algorithm").unwrap_or("relevance").to_string(),
-        offset: (page - 1) * k,
-        limit: k,
-        lang: params.lang()?,
-    };
-    let results = blocking(move || Ok(engine.search(&q, &opts)?)).await?;
+    let viewer = visitor::parse_viewer(&engine, params.text("viewer"))?;
+    let algorithm = params.text("algorithm").unwrap_or("relevance").to_string();
+    let lang = params.lang()?;
+    let st = state.clone();
+    let results = blocking(move || {
+        let session = visitor::session(&headers, &st.store);
+        let opts = SearchOptions {
+            algorithm,
+            offset: (page - 1) * k,
+            limit: k,
+            lang,
+            audience: Some(visitor::audience(&engine, &st, &viewer, session.as_ref())),
+            clicks: Some(st.store.clone() as Arc<dyn ClickCounts>),
+        };
+        Ok(engine.search(&q, &opts)?)
+    })
+    .await?;
     Ok(Json(results).into_response())
 }
 
-async fn compare_api(State(state): State<AppState>, params: Params) -> Result<Response, ApiError> {
+/// Columns as on `/compare`: `a`–`d` algorithms, `va`–`vd` viewers.
+async fn compare_api(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    params: Params,
+) -> Result<Response, ApiError> {
     let engine = state.engine()?;
     let q = params.get("q").unwrap_or("").to_string();
     let k = params.number("k", 10, 1..=MAX_PAGE_SIZE)?;
     let lang = params.lang()?;
-    let algos = params.algorithms();
-    let cmp = blocking(move || Ok(compare(&engine, &q, &algos, k, lang)?)).await?;
+    if params.slots().is_empty() {
+        return Err(ApiError(WebError::BadRequest(
+            "give 2 to 4 columns: `a`–`d` (algorithms) and/or `va`–`vd` (viewers)".into(),
+        )));
+    }
+    let spec = super::compare::column_specs(&engine, &params)?;
+    let (cmp, _) = super::compare::run(state, engine, headers, q, spec, k, lang).await?;
     Ok(Json(cmp).into_response())
 }
 

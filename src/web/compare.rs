@@ -1,22 +1,27 @@
-//! `/compare`: 2 to 4 algorithms in columns over the same query, with the
-//! overlap and diversity metrics above them.
+//! `/compare`: 2 to 4 columns over the same query — algorithms, viewers
+//! ("search as…"), or both — with the overlap and diversity metrics above
+//! them. Comparing records nothing; clicks from here go through `/go`.
 
 use super::i18n::Ui;
 use super::params::Params;
 use super::views::{
     AlgorithmOption, PerspectiveView, ResultView, algorithm_options, fmt3, perspective, result_view,
 };
+use super::visitor;
 use super::{AppState, WebError, blocking};
 use crate::compare::Shift;
-use crate::comparison::{Comparison, compare};
-use crate::engine::Engine;
+use crate::comparison::{ColumnSpec, Comparison, compare_columns, pair_up};
+use crate::engine::{ClickCounts, Engine, Who};
 use crate::lang::Lang;
+use crate::viewer::{Audience, Viewer};
 use axum::Router;
 use axum::extract::{OriginalUri, State};
+use axum::http::HeaderMap;
 use axum::response::Html;
 use axum::routing::get;
 use minijinja::context;
 use serde::Serialize;
+use std::sync::Arc;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/compare", get(page))
@@ -43,6 +48,10 @@ struct MixView {
 
 #[derive(Serialize)]
 struct ColumnView {
+    /// The heading: the algorithm, and the viewer when columns differ by viewer.
+    title: String,
+    viewer: String,
+    viewer_label: String,
     algorithm: AlgorithmOption,
     jaccard: String,
     rbo: String,
@@ -61,20 +70,36 @@ struct PairView {
 
 fn columns(
     engine: &Engine,
+    state: &AppState,
     ui: Lang,
-    t: &super::i18n::Catalogues,
     cmp: &Comparison,
+    audiences: &[Arc<Audience>],
 ) -> (Vec<ColumnView>, Vec<PairView>) {
-    let label = |id: &str| {
+    let t = &state.i18n;
+    let algo_label = |id: &str| {
         engine
             .algorithm(id)
             .map_or_else(|| id.to_string(), |a| a.label.get(ui).to_string())
     };
-    let first_label = cmp
+    let viewer_labels: Vec<String> = audiences
+        .iter()
+        .map(|a| visitor::viewer_label(state, ui, a))
+        .collect();
+    let viewers_differ = audiences.windows(2).any(|w| w[0].viewer != w[1].viewer);
+    let titles: Vec<String> = cmp
         .columns
-        .first()
-        .map(|c| label(&c.algorithm))
-        .unwrap_or_default();
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let a = algo_label(&c.algorithm);
+            match viewer_labels.get(i) {
+                Some(v) if viewers_differ => format!("{a} · {v}"),
+                _ => a,
+            }
+        })
+        .collect();
+    let label = |i: usize| titles.get(i).cloned().unwrap_or_default();
+    let first_label = label(0);
     let cols = cmp
         .columns
         .iter()
@@ -116,8 +141,8 @@ fn columns(
                         .iter()
                         .enumerate()
                         .filter(|(cj, _)| *cj != ci)
-                        .map(|(_, other)| {
-                            let name = label(&other.algorithm);
+                        .map(|(cj, other)| {
+                            let name = label(cj);
                             match other.results.iter().find(|o| o.id == r.id) {
                                 Some(o) => t.text(
                                     ui,
@@ -128,8 +153,12 @@ fn columns(
                             }
                         })
                         .collect();
+                    let who = match audiences.get(ci).map(|a| (&a.viewer, &a.name)) {
+                        Some((Viewer::Persona(_), Some(name))) => Who::Named(name),
+                        _ => Who::You,
+                    };
                     ItemView {
-                        result: result_view(engine, ui, r),
+                        result: result_view(engine, ui, r, who),
                         shift_symbol: symbol,
                         shift_text: text,
                         elsewhere,
@@ -145,6 +174,9 @@ fn columns(
                     .unwrap_or_default()
             };
             ColumnView {
+                title: label(ci),
+                viewer: col.viewer.clone().unwrap_or_else(|| "me".into()),
+                viewer_label: viewer_labels.get(ci).cloned().unwrap_or_default(),
                 algorithm: algo.unwrap_or(AlgorithmOption {
                     id: col.algorithm.clone(),
                     label: col.algorithm.clone(),
@@ -170,8 +202,8 @@ fn columns(
         .pairs
         .iter()
         .map(|p| PairView {
-            a: label(&p.a),
-            b: label(&p.b),
+            a: label(p.columns.0),
+            b: label(p.columns.1),
             jaccard: fmt3(p.jaccard10),
             rbo: fmt3(p.rbo),
         })
@@ -179,30 +211,108 @@ fn columns(
     (cols, pairs)
 }
 
+/// The columns asked for: (algorithm, viewer) pairs, checked.
+pub(super) fn column_specs(
+    engine: &Engine,
+    params: &Params,
+) -> Result<Vec<(String, String)>, WebError> {
+    let default_viewer = visitor::parse_viewer(engine, params.text("viewer"))?;
+    let mut slots = params.slots();
+    for v in slots.iter().filter_map(|(_, v)| v.as_deref()) {
+        visitor::parse_viewer(engine, Some(v))?;
+    }
+    if slots.is_empty() {
+        slots = DEFAULT_COLUMNS
+            .iter()
+            .map(|s| (Some(s.to_string()), None))
+            .collect();
+    } else if slots[0].0.is_none() {
+        // Viewers without an algorithm: compare what each is shown "for them".
+        slots[0].0 = Some("personal".into());
+    }
+    Ok(pair_up(&slots, default_viewer.id()))
+}
+
+/// Ranks the columns for the viewers (reading the session's events).
+pub(super) async fn run(
+    state: AppState,
+    engine: Arc<Engine>,
+    headers: HeaderMap,
+    query: String,
+    spec: Vec<(String, String)>,
+    k: usize,
+    lang: Option<Lang>,
+) -> Result<(Comparison, Vec<Arc<Audience>>), WebError> {
+    blocking(move || {
+        let session = visitor::session(&headers, &state.store);
+        let audiences: Vec<Arc<Audience>> = spec
+            .iter()
+            .map(|(_, v)| visitor::audience(&engine, &state, &Viewer::parse(v), session.as_ref()))
+            .collect();
+        let specs: Vec<ColumnSpec> = spec
+            .iter()
+            .zip(&audiences)
+            .map(|((a, _), aud)| ColumnSpec {
+                algorithm: a.clone(),
+                audience: Some(aud.clone()),
+            })
+            .collect();
+        let clicks: &dyn ClickCounts = state.store.as_ref();
+        let cmp = compare_columns(&engine, &query, &specs, k, lang, Some(clicks))?;
+        Ok((cmp, audiences))
+    })
+    .await
+}
+
+/// A column slot of the form.
+#[derive(Serialize)]
+struct Slot {
+    algorithm: Option<String>,
+    viewer: Option<String>,
+}
+
 async fn page(
     State(state): State<AppState>,
     Ui(ui): Ui,
     OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
     params: Params,
 ) -> Result<Html<String>, WebError> {
     let engine = state.engine()?;
     let q = params.get("q").unwrap_or("").to_string();
-    let mut chosen = params.algorithms();
-    if chosen.is_empty() {
-        chosen = DEFAULT_COLUMNS.iter().map(|s| s.to_string()).collect();
-    }
+    let cols_spec = column_specs(&engine, &params)?;
     let k = params.number("k", 10, 1..=20)?;
     let lang = params.lang()?;
     let (cols, pairs, total) = if q.trim().is_empty() {
         (Vec::new(), Vec::new(), 0)
     } else {
-        let (e, query, algos) = (engine.clone(), q.clone(), chosen.clone());
-        let cmp = blocking(move || Ok(compare(&e, &query, &algos, k, lang)?)).await?;
-        let (cols, pairs) = columns(&engine, ui, &state.i18n, &cmp);
+        let (cmp, audiences) = run(
+            state.clone(),
+            engine.clone(),
+            headers,
+            q.clone(),
+            cols_spec.clone(),
+            k,
+            lang,
+        )
+        .await?;
+        let (cols, pairs) = columns(&engine, &state, ui, &cmp, &audiences);
         (cols, pairs, cmp.total_hits)
     };
-    let mut slots: Vec<Option<String>> = chosen.iter().cloned().map(Some).collect();
-    slots.resize(4, None);
+    let mut slots: Vec<Slot> = cols_spec
+        .iter()
+        .map(|(a, v)| Slot {
+            algorithm: Some(a.clone()),
+            viewer: Some(v.clone()),
+        })
+        .collect();
+    while slots.len() < 4 {
+        slots.push(Slot {
+            algorithm: None,
+            viewer: None,
+        });
+    }
+    slots.truncate(4);
     state.render(
         ui,
         &uri.to_string(),
@@ -210,6 +320,7 @@ async fn page(
         context! {
             q, k, total, columns => cols, pairs, slots,
             algorithms => algorithm_options(&engine, ui),
+            viewers => visitor::viewer_options(&state, &engine, ui, None),
         },
     )
 }

@@ -107,6 +107,7 @@ async fn page(
                         authority: engine.authority[ord],
                         published: d.published,
                         sponsored: d.sponsored,
+                        viewer: Default::default(),
                     };
                     (fmt3(s.raw(&c, &ctx)), format_date(d.published))
                 }

@@ -67,14 +67,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Ui {
 
 /// Cookie first, then `Accept-Language`, then Swedish.
 pub fn from_headers(headers: &HeaderMap) -> Lang {
-    let cookie = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == COOKIE)
-        .and_then(|(_, v)| Lang::parse(v));
+    let cookie = super::visitor::cookie(headers, COOKIE).and_then(Lang::parse);
     if let Some(lang) = cookie {
         return lang;
     }

@@ -12,19 +12,23 @@ mod assets;
 mod compare;
 mod doc;
 mod error;
+mod go;
 mod health;
 mod home;
 pub mod i18n;
+mod me;
 mod params;
 mod search;
 mod templates;
 mod views;
+pub mod visitor;
 
 pub use error::WebError;
 
 use crate::engine::{Config, Engine};
 use crate::lang::Lang;
 use crate::progress::Progress;
+use crate::store::Store;
 use anyhow::Context;
 use axum::Router;
 use axum::response::Html;
@@ -44,6 +48,24 @@ pub enum EngineState {
     Failed(String),
 }
 
+/// How recording and profiles behave.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Events older than this are deleted (at start-up and hourly).
+    pub retention: Duration,
+    /// Events after which a click or search counts half as much in a profile.
+    pub half_life_events: f64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            retention: Duration::from_secs(7 * 86_400),
+            half_life_events: crate::viewer::DEFAULT_HALF_LIFE_EVENTS,
+        }
+    }
+}
+
 /// Shared state of every handler.
 #[derive(Clone)]
 pub struct AppState {
@@ -51,22 +73,32 @@ pub struct AppState {
     pub progress: Progress,
     pub templates: Arc<minijinja::Environment<'static>>,
     pub i18n: Arc<Catalogues>,
+    /// Sessions and their events.
+    pub store: Arc<Store>,
+    pub settings: Arc<Settings>,
 }
 
 impl AppState {
     /// State whose engine is being built; call [`AppState::set_engine`] later.
-    pub fn building(progress: Progress) -> AppState {
+    pub fn building(progress: Progress, store: Store, settings: Settings) -> AppState {
         AppState {
             engine: Arc::new(RwLock::new(EngineState::Building)),
             progress,
             templates: Arc::new(templates::environment()),
             i18n: Arc::new(Catalogues::load()),
+            store: Arc::new(store),
+            settings: Arc::new(settings),
         }
     }
 
-    /// State around a ready engine (tests).
+    /// State around a ready engine, recording into a private in-memory
+    /// database (tests).
     pub fn ready(engine: Engine) -> AppState {
-        let state = AppState::building(Progress::hidden());
+        AppState::ready_with(engine, Store::in_memory(), Settings::default())
+    }
+
+    pub fn ready_with(engine: Engine, store: Store, settings: Settings) -> AppState {
+        let state = AppState::building(Progress::hidden(), store, settings);
         state.set_engine(Ok(engine));
         state
     }
@@ -110,6 +142,7 @@ impl AppState {
             t => self.i18n.get(ui),
             other => other.code(),
             here => here,
+            recording => visitor::recording_note(self, ui),
         };
         self.templates
             .get_template(name)
@@ -133,6 +166,8 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(home::router())
         .merge(search::router())
+        .merge(go::router())
+        .merge(me::router())
         .merge(compare::router())
         .merge(doc::router())
         .merge(algorithms::router())
@@ -151,12 +186,25 @@ pub fn app(state: AppState) -> Router {
 }
 
 /// Serves until Ctrl-C or SIGTERM; indexes in the background meanwhile.
-pub async fn serve(config: Config, addr: SocketAddr) -> anyhow::Result<()> {
+pub async fn serve(config: Config, addr: SocketAddr, settings: Settings) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| {
         format!("cannot listen on {addr}: is another bubbla already running there? Choose another address with --addr")
     })?;
     let local = listener.local_addr()?;
-    let state = AppState::building(Progress::new("indexing"));
+    let data_dir = config.data_dir.clone();
+    let store = tokio::task::spawn_blocking(move || Store::open(&data_dir)).await?;
+    match store.status() {
+        crate::store::Status::On => tracing::info!(
+            "recording sessions in {}",
+            store
+                .path()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default()
+        ),
+        other => tracing::warn!("recording is off: {other:?}"),
+    }
+    let state = AppState::building(Progress::new("indexing"), store, settings);
+    tokio::spawn(purge_regularly(state.clone()));
     let builder = state.clone();
     tokio::task::spawn_blocking(move || {
         let engine = Engine::open(&config, &builder.progress);
@@ -179,6 +227,27 @@ pub async fn serve(config: Config, addr: SocketAddr) -> anyhow::Result<()> {
         .await?;
     tracing::info!("bubbla stopped");
     Ok(())
+}
+
+/// Deletes events past the retention age now and every hour.
+async fn purge_regularly(state: AppState) {
+    let mut every_hour = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        every_hour.tick().await;
+        let s = state.clone();
+        let removed =
+            tokio::task::spawn_blocking(move || s.store.purge(s.settings.retention)).await;
+        match removed {
+            Ok(Ok(r)) if r.events + r.sessions > 0 => tracing::info!(
+                events = r.events,
+                sessions = r.sessions,
+                "deleted events past the retention age"
+            ),
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::debug!("retention: {e:#}"),
+            Err(e) => tracing::warn!("retention task failed: {e}"),
+        }
+    }
 }
 
 async fn shutdown_signal() {

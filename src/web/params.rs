@@ -77,18 +77,21 @@ impl Params {
         }
     }
 
-    /// Algorithms for a comparison: `a`, `b`, `c`, `d` and any number of
-    /// `algorithm=`, in that order, blanks skipped.
-    pub fn algorithms(&self) -> Vec<String> {
-        ["a", "b", "c", "d"]
+    /// Column slots of a comparison: (`a`, `va`), (`b`, `vb`), (`c`, `vc`),
+    /// (`d`, `vd`) — algorithm and viewer, either may be blank; slots with
+    /// neither are skipped — then one slot per repeated `algorithm=`.
+    pub fn slots(&self) -> Vec<(Option<String>, Option<String>)> {
+        let own = |k: &str| self.text(k).map(str::to_string);
+        [("a", "va"), ("b", "vb"), ("c", "vc"), ("d", "vd")]
             .iter()
-            .filter_map(|k| self.text(k))
+            .map(|(a, v)| (own(a), own(v)))
+            .filter(|(a, v)| a.is_some() || v.is_some())
             .chain(
                 self.all("algorithm")
                     .map(str::trim)
-                    .filter(|v| !v.is_empty()),
+                    .filter(|v| !v.is_empty())
+                    .map(|a| (Some(a.to_string()), None)),
             )
-            .map(str::to_string)
             .collect()
     }
 }

@@ -1,16 +1,26 @@
-//! `/search`: one ranked list, with an algorithm picker, paging and the
-//! "Why here?" explanation of every result.
+//! `/search`: one ranked list, with an algorithm picker, a viewer picker
+//! ("search as…"), paging, the "Why here?" explanation of every result and
+//! the diversity meter. A search made as yourself or a persona is recorded
+//! in your session (query, algorithm, viewer and the documents shown);
+//! incognito records nothing.
 
 use super::i18n::Ui;
 use super::params::Params;
-use super::views::{ResultView, algorithm_options, result_view};
+use super::views::{ResultView, algorithm_options, perspective, result_view, theme_label};
+use super::visitor::{self, ViewerOption};
 use super::{AppState, WebError, blocking};
-use crate::engine::SearchOptions;
+use crate::engine::{ClickCounts, Engine, SearchOptions, SearchResults, Who};
+use crate::lang::Lang;
+use crate::store::NewQuery;
+use crate::viewer::{Audience, DIVERSITY_WINDOW, Diversity, Viewer, diversity};
 use axum::Router;
 use axum::extract::{OriginalUri, State};
-use axum::response::Html;
+use axum::http::{HeaderMap, header};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use minijinja::context;
+use serde::Serialize;
+use std::sync::Arc;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/search", get(search))
@@ -19,46 +29,177 @@ pub fn router() -> Router<AppState> {
 /// Results per page.
 pub const PAGE_SIZE: usize = 10;
 
+/// The diversity meter as shown.
+#[derive(Debug, Serialize)]
+pub struct MeterView {
+    pub searches: usize,
+    /// 0–1, two decimals.
+    pub entropy: String,
+    pub value: f64,
+    /// The same over the searches before, when there were any.
+    pub before: Option<String>,
+    /// "Jägarna (Varg) 14", most shown first.
+    pub shown: Vec<String>,
+    pub seen: usize,
+    pub possible: usize,
+}
+
+pub fn meter_view(
+    engine: &Engine,
+    ui: Lang,
+    now: &Diversity,
+    before: Option<&Diversity>,
+) -> MeterView {
+    MeterView {
+        searches: now.searches,
+        entropy: format!("{:.2}", now.entropy),
+        value: now.entropy,
+        before: before.map(|b| format!("{:.2}", b.entropy)),
+        shown: now
+            .shown
+            .iter()
+            .map(|((t, p), n)| {
+                format!(
+                    "{} ({}) {n}",
+                    perspective(&engine.corpus, ui, t, p).label,
+                    theme_label(&engine.corpus, ui, t)
+                )
+            })
+            .collect(),
+        seen: now.shown.len(),
+        possible: now.possible,
+    }
+}
+
+/// What one search produced, before rendering.
+struct Outcome {
+    results: SearchResults,
+    audience: Arc<Audience>,
+    set_cookie: Option<header::HeaderValue>,
+    meter: Option<(Diversity, Option<Diversity>)>,
+    nickname: Option<String>,
+}
+
 async fn search(
     State(state): State<AppState>,
     Ui(ui): Ui,
     OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
     params: Params,
-) -> Result<Html<String>, WebError> {
+) -> Result<Response, WebError> {
     let engine = state.engine()?;
     let q = params.get("q").unwrap_or("").to_string();
     let algorithm = params.text("algorithm").unwrap_or("relevance").to_string();
     let page = params.number("page", 1, 1..=1000)?;
     let lang = params.lang()?;
-    let opts = SearchOptions {
-        algorithm: algorithm.clone(),
-        offset: (page - 1) * PAGE_SIZE,
-        limit: PAGE_SIZE,
-        lang,
+    let viewer = visitor::parse_viewer(&engine, params.text("viewer"))?;
+    let (st, e, query, algo, v) = (
+        state.clone(),
+        engine.clone(),
+        q.clone(),
+        algorithm.clone(),
+        viewer.clone(),
+    );
+    let out = blocking(move || {
+        let session = visitor::session(&headers, &st.store);
+        let audience = visitor::audience(&e, &st, &v, session.as_ref());
+        let opts = SearchOptions {
+            algorithm: algo.clone(),
+            offset: (page - 1) * PAGE_SIZE,
+            limit: PAGE_SIZE,
+            lang,
+            audience: Some(audience.clone()),
+            clicks: Some(st.store.clone() as Arc<dyn ClickCounts>),
+        };
+        let results = e.search(&query, &opts)?;
+        let mut session = session;
+        let mut set_cookie = None;
+        if !query.trim().is_empty()
+            && v != Viewer::Incognito
+            && st.store.recording()
+            && let Some((id, cookie)) = visitor::ensure_session(session.clone(), &st)
+        {
+            let record = NewQuery {
+                query: &query,
+                algorithm: &algo,
+                viewer: v.id(),
+                first_rank: results.results.first().map_or(1, |r| r.rank as u32),
+                shown: results.results.iter().map(|r| r.id.as_str()).collect(),
+            };
+            match st.store.record_query(&id, &record) {
+                Ok(_) => {
+                    set_cookie = cookie;
+                    session = Some(id);
+                }
+                Err(err) => tracing::warn!("search not recorded: {err:#}"),
+            }
+        }
+        let meter = match (&v, &session) {
+            (Viewer::Me, Some(s)) => st.store.events(s).ok().and_then(|events| {
+                let now = diversity(&events, "me", &e.corpus, DIVERSITY_WINDOW, 0)?;
+                let before =
+                    diversity(&events, "me", &e.corpus, DIVERSITY_WINDOW, DIVERSITY_WINDOW);
+                Some((now, before))
+            }),
+            _ => None,
+        };
+        let nickname = session.as_ref().and_then(|s| st.store.nickname(s));
+        Ok(Outcome {
+            results,
+            audience,
+            set_cookie,
+            meter,
+            nickname,
+        })
+    })
+    .await?;
+    let who = match &out.audience.viewer {
+        Viewer::Persona(_) => Who::Named(out.audience.name.as_deref().unwrap_or("")),
+        _ => Who::You,
     };
-    let e = engine.clone();
-    let query = q.clone();
-    let results = blocking(move || Ok(e.search(&query, &opts)?)).await?;
-    let views: Vec<ResultView> = results
+    let views: Vec<ResultView> = out
+        .results
         .results
         .iter()
-        .map(|r| result_view(&engine, ui, r))
+        .map(|r| result_view(&engine, ui, r, who))
         .collect();
-    let has_next = results.offset + PAGE_SIZE < results.ranked;
+    let has_next = out.results.offset + PAGE_SIZE < out.results.ranked;
     let algorithm_label = engine
         .algorithm(&algorithm)
         .map(|a| a.label.get(ui).to_string());
-    state.render(
+    let algorithms = algorithm_options(&engine, ui);
+    let viewers: Vec<ViewerOption> =
+        visitor::viewer_options(&state, &engine, ui, out.nickname.as_deref());
+    let meter = out
+        .meter
+        .as_ref()
+        .map(|(now, before)| meter_view(&engine, ui, now, before.as_ref()));
+    let html = state.render(
         ui,
         &uri.to_string(),
         "search.html",
         context! {
-            q, algorithm, algorithm_label, page, has_next,
+            q, algorithm, algorithm_label, page, has_next, meter,
             lang => lang.map(|l| l.code()),
-            total => results.total_hits,
-            ranked => results.ranked,
+            total => out.results.total_hits,
+            ranked => out.results.ranked,
             results => views,
-            algorithms => algorithm_options(&engine, ui),
+            personalised => visitor::personalised(&algorithms, &engine),
+            algorithms,
+            viewer => viewer.id(),
+            viewer_label => visitor::viewer_label(&state, ui, &out.audience),
+            viewer_empty => out.audience.profile.is_empty() && out.audience.friends.is_empty(),
+            viewers,
         },
-    )
+    )?;
+    Ok(with_cookie(html, out.set_cookie))
+}
+
+/// Renders a page of `Html` with an optional cookie (shared by handlers).
+pub fn with_cookie(html: Html<String>, cookie: Option<header::HeaderValue>) -> Response {
+    let mut res = html.into_response();
+    if let Some(c) = cookie {
+        res.headers_mut().insert(header::SET_COOKIE, c);
+    }
+    res
 }

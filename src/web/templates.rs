@@ -4,7 +4,7 @@
 use crate::lang::Lang;
 use minijinja::{Environment, context};
 
-const TEMPLATES: [(&str, &str); 8] = [
+const TEMPLATES: [(&str, &str); 10] = [
     ("base.html", include_str!("../../templates/base.html")),
     ("macros.html", include_str!("../../templates/macros.html")),
     ("home.html", include_str!("../../templates/home.html")),
@@ -16,6 +16,11 @@ const TEMPLATES: [(&str, &str); 8] = [
         include_str!("../../templates/algorithms.html"),
     ),
     ("error.html", include_str!("../../templates/error.html")),
+    ("me.html", include_str!("../../templates/me.html")),
+    (
+        "me-delete.html",
+        include_str!("../../templates/me-delete.html"),
+    ),
 ];
 
 pub fn environment() -> Environment<'static> {

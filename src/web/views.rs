@@ -2,7 +2,7 @@
 //! structs in the interface language. Numbers are formatted here, once.
 
 use crate::corpus::Corpus;
-use crate::engine::{Engine, SearchResult};
+use crate::engine::{Engine, SearchResult, Who};
 use crate::lang::Lang;
 use crate::rank::algorithm::AlgorithmView;
 use crate::rank::{Algorithm, describe_move, signals::signal};
@@ -60,6 +60,8 @@ pub struct ResultView {
     pub snippet_html: String,
     pub rows: Vec<SignalRow>,
     pub moved: Option<String>,
+    /// The recorded events behind personal and social values, in words.
+    pub reasons: Vec<String>,
 }
 
 fn round3(x: f64) -> f64 {
@@ -72,7 +74,7 @@ pub fn fmt3(x: f64) -> String {
     format!("{:.3}", if r == 0.0 { 0.0 } else { r })
 }
 
-pub fn result_view(engine: &Engine, ui: Lang, r: &SearchResult) -> ResultView {
+pub fn result_view(engine: &Engine, ui: Lang, r: &SearchResult, who: Who<'_>) -> ResultView {
     let rows: Vec<SignalRow> = r
         .explanation
         .signals
@@ -118,6 +120,12 @@ pub fn result_view(engine: &Engine, ui: Lang, r: &SearchResult) -> ResultView {
         snippet_html: r.snippet_parts.to_html(),
         rows,
         moved,
+        reasons: r
+            .explanation
+            .reasons
+            .iter()
+            .map(|x| x.describe(&engine.corpus, ui, who))
+            .collect(),
     }
 }
 

@@ -132,7 +132,7 @@ fn the_bundled_corpus_and_its_algorithms_load_cleanly() {
     let problems: Vec<String> = loaded.diagnostics.iter().map(|d| d.to_string()).collect();
     assert!(problems.is_empty(), "{problems:#?}");
     assert!(!loaded.corpus.docs.is_empty());
-    assert_eq!(algorithms.len(), 8);
+    assert_eq!(algorithms.len(), 11);
 }
 
 #[test]
@@ -164,7 +164,7 @@ fn algorithms_file_problems_are_reported_and_the_presets_are_the_default() {
     let mut d = corpus::Diagnostics::default();
     let presets = bubbla::rank::load_algorithms(dir.path(), &mut d);
     assert_eq!(d.errors(), 0);
-    assert_eq!(presets.len(), 8, "no file: the shipped presets");
+    assert_eq!(presets.len(), 11, "no file: the shipped presets");
 
     std::fs::write(
         dir.path().join("algorithms.toml"),

@@ -8,5 +8,6 @@ mod import;
 mod pages;
 mod rank;
 mod search;
+mod sessions;
 mod support;
 mod web;

@@ -127,6 +127,9 @@ async fn search_page_explains_each_result_and_the_table_adds_up() {
         "fresh",
         "sponsored",
         "diverse",
+        "personal",
+        "social",
+        "engagement",
         "random",
     ] {
         let r = get(&s, &format!("/search?q=varg&algorithm={a}"), None).await;
@@ -143,7 +146,11 @@ async fn search_page_explains_each_result_and_the_table_adds_up() {
             };
             let parts = nums("data-contribution");
             let score = nums("data-score");
-            assert_eq!(parts.len(), 6, "{a}: one row per signal");
+            assert_eq!(
+                parts.len(),
+                bubbla::rank::SIGNALS.len(),
+                "{a}: one row per signal"
+            );
             assert_eq!(score.len(), 1);
             assert!(
                 (parts.iter().sum::<f64>() - score[0]).abs() < 1e-9,
@@ -266,7 +273,7 @@ async fn api_search_compare_and_algorithms() {
     assert!(
         v["results"][0]["explanation"]["signals"]
             .as_array()
-            .is_some_and(|s| s.len() == 6)
+            .is_some_and(|s| s.len() == bubbla::rank::SIGNALS.len())
     );
 
     let r = get(
@@ -283,9 +290,12 @@ async fn api_search_compare_and_algorithms() {
 
     let r = get(&s, "/api/algorithms", None).await;
     let v: serde_json::Value = serde_json::from_str(&r.body).expect("json");
-    assert_eq!(v["algorithms"].as_array().map(Vec::len), Some(8));
+    assert_eq!(v["algorithms"].as_array().map(Vec::len), Some(11));
     assert_eq!(v["algorithms"][5]["rerank"]["step"], "pin-sponsored");
-    assert_eq!(v["signals"].as_array().map(Vec::len), Some(6));
+    assert_eq!(
+        v["signals"].as_array().map(Vec::len),
+        Some(bubbla::rank::SIGNALS.len())
+    );
 }
 
 #[tokio::test]

@@ -41,3 +41,18 @@ pub fn ids(engine: &Engine, query: &str) -> Vec<String> {
         .map(|r| r.id)
         .collect()
 }
+
+/// A fresh engine over the bundled corpus in `corpus/`. The index is built
+/// once into a data folder shared by the whole test run and reused after.
+pub fn bundled_engine() -> Engine {
+    static DATA: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    static BUILD: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let data = DATA.get_or_init(|| tempfile::tempdir().expect("temp dir"));
+    let _one_at_a_time = BUILD.lock().unwrap_or_else(|p| p.into_inner());
+    let cfg = Config {
+        corpus_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus"),
+        data_dir: data.path().to_path_buf(),
+        load: LoadOptions::default(),
+    };
+    Engine::open(&cfg, &Progress::hidden()).expect("bundled corpus opens")
+}

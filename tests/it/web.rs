@@ -107,7 +107,11 @@ async fn the_server_starts_and_searches_with_broken_files_in_the_corpus() {
 
 #[tokio::test]
 async fn while_indexing_pages_say_so_and_reload() {
-    let s = AppState::building(Progress::hidden());
+    let s = AppState::building(
+        Progress::hidden(),
+        bubbla::store::Store::in_memory(),
+        Default::default(),
+    );
     let (status, body) = get(&s, "/search?q=varg").await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(body.contains("http-equiv=\"refresh\"") && body.contains("Sökindexet byggs"));
@@ -122,7 +126,11 @@ async fn while_indexing_pages_say_so_and_reload() {
 
 #[tokio::test]
 async fn a_missing_corpus_is_explained_on_every_page() {
-    let s = AppState::building(Progress::hidden());
+    let s = AppState::building(
+        Progress::hidden(),
+        bubbla::store::Store::in_memory(),
+        Default::default(),
+    );
     s.set_engine(Err(anyhow::anyhow!("corpus folder `nowhere` not found")));
     let (status, body) = get(&s, "/").await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);

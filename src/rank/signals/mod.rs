@@ -3,8 +3,10 @@
 
 mod authority;
 mod keywords;
+pub mod personal;
 mod popularity;
 mod recency;
+mod social;
 mod sponsored;
 mod text;
 
@@ -28,7 +30,8 @@ pub trait Signal: Sync {
 
 /// Every signal, in the order explanations list them: what the query
 /// matched first (text, keywords), then what the crowd did (popularity,
-/// links), then time, then money. A new signal is one file and one line here.
+/// links), then time, then money, then who is searching (their own history,
+/// their friends'). A new signal is one file and one line here.
 pub static SIGNALS: &[&dyn Signal] = &[
     &text::Text,
     &keywords::Keywords,
@@ -36,6 +39,8 @@ pub static SIGNALS: &[&dyn Signal] = &[
     &authority::Authority,
     &recency::Recency,
     &sponsored::Sponsored,
+    &personal::Personal,
+    &social::Social,
 ];
 
 /// The signal with this id.

@@ -1,0 +1,55 @@
+//! The schema, as numbered steps. `PRAGMA user_version` records how many
+//! have run; each runs once, in a transaction, in order. Never edit a step
+//! that has shipped: add the next one.
+
+use rusqlite::Connection;
+
+const STEPS: &[&str] = &[
+    // 1: sessions, their events and what each search showed.
+    "CREATE TABLE sessions (
+        id TEXT PRIMARY KEY,
+        nickname TEXT,
+        created INTEGER NOT NULL,
+        last_seen INTEGER NOT NULL
+    );
+    CREATE TABLE events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        session TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        time INTEGER NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('query', 'click')),
+        query TEXT NOT NULL,
+        algorithm TEXT NOT NULL,
+        viewer TEXT NOT NULL,
+        doc TEXT,
+        rank INTEGER
+    );
+    CREATE INDEX events_by_session ON events(session, id);
+    CREATE INDEX events_by_time ON events(time);
+    CREATE INDEX clicks_by_doc ON events(doc) WHERE kind = 'click';
+    CREATE TABLE impressions (
+        event INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+        rank INTEGER NOT NULL,
+        doc TEXT NOT NULL,
+        PRIMARY KEY (event, rank)
+    );",
+];
+
+/// The schema version this build of bubbla writes.
+pub const VERSION: i64 = STEPS.len() as i64;
+
+pub fn migrate(c: &mut Connection) -> anyhow::Result<()> {
+    let current: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if current > VERSION {
+        anyhow::bail!(
+            "the database has schema version {current}, newer than this bubbla ({VERSION}); use a newer bubbla or another data folder"
+        );
+    }
+    for (i, step) in STEPS.iter().enumerate().skip(current as usize) {
+        let tx = c.transaction()?;
+        tx.execute_batch(step)?;
+        tx.pragma_update(None, "user_version", i as i64 + 1)?;
+        tx.commit()?;
+        tracing::info!("database schema migrated to version {}", i + 1);
+    }
+    Ok(())
+}

@@ -1,0 +1,221 @@
+use super::*;
+
+fn query<'a>(q: &'a str, shown: Vec<&'a str>) -> NewQuery<'a> {
+    NewQuery {
+        query: q,
+        algorithm: "relevance",
+        viewer: "me",
+        first_rank: 1,
+        shown,
+    }
+}
+
+fn click<'a>(doc: &'a str, rank: u32) -> NewClick<'a> {
+    NewClick {
+        doc,
+        rank,
+        query: "varg",
+        algorithm: "relevance",
+        viewer: "me",
+    }
+}
+
+#[test]
+fn events_come_back_oldest_first_with_what_was_shown() {
+    let s = Store::in_memory();
+    let me = s.new_session().expect("session");
+    s.record_query(&me, &query("varg", vec!["a", "b", "c"]))
+        .expect("query");
+    s.record_click(&me, &click("b", 2)).expect("click");
+    let events = s.events(&me).expect("events");
+    assert_eq!(events.len(), 2);
+    assert_eq!(
+        events[0].kind,
+        EventKind::Query {
+            first_rank: 1,
+            shown: vec!["a".into(), "b".into(), "c".into()]
+        }
+    );
+    assert_eq!(
+        events[1].kind,
+        EventKind::Click {
+            doc: "b".into(),
+            rank: 2
+        }
+    );
+    assert_eq!(s.clicks_on("b"), 1);
+    assert_eq!(s.clicks_on("a"), 0);
+}
+
+#[test]
+fn deleting_a_session_removes_its_rows_and_no_others() {
+    let s = Store::in_memory();
+    let me = s.new_session().expect("session");
+    let other = s.new_session().expect("session");
+    for who in [&me, &other] {
+        s.record_query(who, &query("varg", vec!["a", "b"]))
+            .expect("query");
+        s.record_click(who, &click("a", 1)).expect("click");
+    }
+    assert_eq!(s.clicks_on("a"), 2);
+    let removed = s.delete_session(&me).expect("delete");
+    assert_eq!(
+        removed,
+        Rows {
+            sessions: 1,
+            events: 2,
+            impressions: 2
+        }
+    );
+    assert_eq!(s.rows_of(&me).expect("rows"), Rows::default());
+    assert_eq!(
+        s.rows_of(&other).expect("rows"),
+        Rows {
+            sessions: 1,
+            events: 2,
+            impressions: 2
+        }
+    );
+    assert!(!s.session_exists(&me));
+    assert!(s.session_exists(&other));
+    // The deleted click no longer counts for popularity.
+    assert_eq!(s.clicks_on("a"), 1);
+}
+
+#[test]
+fn purging_removes_old_events_only() {
+    let s = Store::in_memory();
+    let me = s.new_session().expect("session");
+    s.record_query(&me, &query("varg", vec!["a"]))
+        .expect("query");
+    s.record_click(&me, &click("a", 1)).expect("click");
+    // Nothing is a week old yet.
+    assert_eq!(
+        s.purge(Duration::from_secs(7 * 86_400)).expect("purge"),
+        Rows::default()
+    );
+    // Age the first event by hand.
+    s.read(|c| {
+        c.execute(
+            "UPDATE events SET time = time - 10 * 86400 WHERE kind = 'query'",
+            [],
+        )
+    })
+    .expect("age");
+    let removed = s.purge(Duration::from_secs(7 * 86_400)).expect("purge");
+    assert_eq!(removed.events, 1);
+    assert_eq!(removed.impressions, 1);
+    assert_eq!(removed.sessions, 0, "the session still has a recent click");
+    assert_eq!(s.events(&me).expect("events").len(), 1);
+    assert_eq!(s.clicks_on("a"), 1);
+}
+
+#[test]
+fn idle_empty_sessions_are_purged() {
+    let s = Store::in_memory();
+    let me = s.new_session().expect("session");
+    s.read(|c| c.execute("UPDATE sessions SET last_seen = last_seen - 8 * 86400", []))
+        .expect("age");
+    assert_eq!(
+        s.purge(Duration::from_secs(7 * 86_400))
+            .expect("purge")
+            .sessions,
+        1
+    );
+    assert!(!s.session_exists(&me));
+}
+
+#[test]
+fn nicknames_are_cleaned_and_limited() {
+    assert_eq!(
+        clean_nickname("  Varg\u{0}fan  99 "),
+        Some("Vargfan 99".into())
+    );
+    assert_eq!(clean_nickname(" \t "), None);
+    assert_eq!(
+        clean_nickname(&"å".repeat(100)).map(|n| n.chars().count()),
+        Some(MAX_NICKNAME)
+    );
+    let s = Store::in_memory();
+    let me = s.new_session().expect("session");
+    s.set_nickname(&me, "<b>Kim</b>").expect("nickname");
+    assert_eq!(
+        s.nickname(&me).as_deref(),
+        Some("<b>Kim</b>"),
+        "stored as typed, escaped when shown"
+    );
+}
+
+#[test]
+fn a_read_only_database_turns_recording_off_and_still_reads() {
+    let s = Store::in_memory();
+    let me = s.new_session().expect("session");
+    s.record_query(&me, &query("varg", vec!["a"]))
+        .expect("query");
+    s.simulate_read_only().expect("query_only");
+    assert!(s.record_click(&me, &click("a", 1)).is_err());
+    assert!(matches!(s.status(), Status::ReadOnly(_)));
+    assert!(!s.recording());
+    assert_eq!(s.events(&me).expect("still readable").len(), 1);
+}
+
+#[test]
+fn the_file_is_created_migrated_and_reopened() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let me = {
+        let s = Store::open(dir.path());
+        assert_eq!(s.status(), Status::On);
+        let me = s.new_session().expect("session");
+        s.record_click(&me, &click("a", 1)).expect("click");
+        me
+    };
+    let s = Store::open(dir.path());
+    assert_eq!(s.status(), Status::On);
+    assert!(s.session_exists(&me));
+    assert_eq!(s.clicks_on("a"), 1, "live clicks survive a restart");
+    let version: i64 = s
+        .read(|c| c.query_row("PRAGMA user_version", [], |r| r.get(0)))
+        .expect("version");
+    assert_eq!(version, migrations::VERSION);
+}
+
+#[test]
+fn a_newer_schema_is_not_touched() {
+    let dir = tempfile::tempdir().expect("tmp");
+    {
+        let c = Connection::open(dir.path().join(DB_FILE)).expect("open");
+        c.pragma_update(None, "user_version", 99).expect("version");
+    }
+    let s = Store::open(dir.path());
+    assert!(!s.recording());
+    assert!(matches!(s.status(), Status::Off(_) | Status::ReadOnly(_)));
+}
+
+#[test]
+fn a_busy_database_is_waited_for() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let s = Store::open(dir.path());
+    let me = s.new_session().expect("session");
+    // Another connection holds the write lock for a moment.
+    let other = Connection::open(dir.path().join(DB_FILE)).expect("open");
+    other.execute_batch("BEGIN IMMEDIATE").expect("lock");
+    let release = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(300));
+        other.execute_batch("COMMIT").expect("unlock");
+    });
+    s.record_click(&me, &click("a", 1))
+        .expect("written after the lock is gone");
+    release.join().expect("thread");
+    assert_eq!(s.events(&me).expect("events").len(), 1);
+}
+
+#[test]
+fn a_folder_that_cannot_hold_a_database_means_recording_off() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let file = dir.path().join("not-a-folder");
+    std::fs::write(&file, "x").expect("write");
+    let s = Store::open(&file);
+    assert!(matches!(s.status(), Status::Off(_)));
+    assert!(s.new_session().is_err());
+    assert_eq!(s.clicks_on("a"), 0);
+}

@@ -1,0 +1,256 @@
+//! Who is asking: the session cookie, and the viewer a page searches as.
+//!
+//! The cookie holds only a random id. A cookie that is malformed, unknown to
+//! the store (forged, or from a deleted or expired session) is ignored and a
+//! fresh session is started when something is to be recorded — never one
+//! with the id the browser offered, so nobody can pick another's session.
+
+use super::views::{AlgorithmOption, perspective, theme_label};
+use super::{AppState, WebError};
+use crate::engine::Engine;
+use crate::lang::Lang;
+use crate::store::{SessionId, Status, Store};
+use crate::viewer::{Audience, Viewer, activities};
+use axum::http::{HeaderMap, HeaderValue, header};
+use serde::Serialize;
+use std::sync::Arc;
+
+pub const SESSION_COOKIE: &str = "bubbla_session";
+
+/// The value of cookie `name` in the request, if any.
+pub fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.trim())
+}
+
+/// The request's session, when its cookie names one the store knows.
+pub fn session(headers: &HeaderMap, store: &Store) -> Option<SessionId> {
+    cookie(headers, SESSION_COOKIE)
+        .and_then(SessionId::parse)
+        .filter(|id| store.session_exists(id))
+}
+
+/// A session to record into: the request's, or a new one (with the cookie
+/// to set). `None` when recording is off.
+pub fn ensure_session(
+    existing: Option<SessionId>,
+    state: &AppState,
+) -> Option<(SessionId, Option<HeaderValue>)> {
+    if let Some(id) = existing {
+        return Some((id, None));
+    }
+    match state.store.new_session() {
+        Ok(id) => {
+            let cookie = set_cookie(&id, state.settings.retention.as_secs());
+            Some((id, Some(cookie)))
+        }
+        Err(e) => {
+            tracing::warn!("no session could be started: {e:#}");
+            None
+        }
+    }
+}
+
+/// The `Set-Cookie` value for a session: only sent back to this site,
+/// never readable by scripts, gone when the data would be.
+pub fn set_cookie(id: &SessionId, max_age: u64) -> HeaderValue {
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={id}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("bubbla_session=; Path=/; Max-Age=0"))
+}
+
+/// The `Set-Cookie` value that removes the session cookie.
+pub fn clear_cookie() -> HeaderValue {
+    HeaderValue::from_static("bubbla_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax")
+}
+
+/// The `viewer` parameter, checked against the corpus's personas.
+pub fn parse_viewer(engine: &Engine, raw: Option<&str>) -> Result<Viewer, WebError> {
+    let v = Viewer::parse(raw.unwrap_or(""));
+    if let Viewer::Persona(id) = &v
+        && !engine.corpus.personas.iter().any(|p| &p.id == id)
+    {
+        return Err(WebError::BadRequest(format!(
+            "`viewer` must be `me`, `incognito` or a persona id, not `{id}`"
+        )));
+    }
+    Ok(v)
+}
+
+/// Everything ranking may use about `viewer` (blocking: reads the store).
+pub fn audience(
+    engine: &Engine,
+    state: &AppState,
+    viewer: &Viewer,
+    session: Option<&SessionId>,
+) -> Arc<Audience> {
+    let half_life = state.settings.half_life_events;
+    let a = match viewer {
+        Viewer::Incognito => Audience::anonymous(Viewer::Incognito),
+        Viewer::Persona(id) => engine
+            .persona_audience(id, half_life)
+            .unwrap_or_else(|| Audience::anonymous(viewer.clone())),
+        Viewer::Me => match session {
+            None => Audience::anonymous(Viewer::Me),
+            Some(s) => {
+                let events = state.store.events(s).unwrap_or_else(|e| {
+                    tracing::warn!("events could not be read: {e:#}");
+                    Vec::new()
+                });
+                let profile = engine.profile(&activities(&events, "me"), half_life);
+                Audience {
+                    viewer: Viewer::Me,
+                    name: state.store.nickname(s),
+                    profile,
+                    // Friends are added by nickname in workshop rooms.
+                    friends: Vec::new(),
+                }
+            }
+        },
+    };
+    Arc::new(a)
+}
+
+/// A viewer in the picker.
+#[derive(Debug, Clone, Serialize)]
+pub struct ViewerOption {
+    pub id: String,
+    pub label: String,
+    /// Shown next to the picker: who this is.
+    pub description: String,
+}
+
+/// The picker's choices: you, incognito, then every persona.
+pub fn viewer_options(
+    state: &AppState,
+    engine: &Engine,
+    ui: Lang,
+    nickname: Option<&str>,
+) -> Vec<ViewerOption> {
+    let t = &state.i18n;
+    let you = match nickname {
+        Some(n) => t.text(ui, "viewer_me_named", &[("name", n)]),
+        None => t.text(ui, "viewer_me", &[]),
+    };
+    let mut out = vec![
+        ViewerOption {
+            id: "me".into(),
+            label: you,
+            description: t.text(ui, "viewer_me_about", &[]),
+        },
+        ViewerOption {
+            id: "incognito".into(),
+            label: t.text(ui, "viewer_incognito", &[]),
+            description: t.text(ui, "viewer_incognito_about", &[]),
+        },
+    ];
+    out.extend(engine.corpus.personas.iter().map(|p| {
+        let interests: Vec<String> = p
+            .interests
+            .iter()
+            .take(2)
+            .map(|i| {
+                format!(
+                    "{} ({})",
+                    perspective(&engine.corpus, ui, &i.theme, &i.perspective).label,
+                    theme_label(&engine.corpus, ui, &i.theme)
+                )
+            })
+            .collect();
+        ViewerOption {
+            id: p.id.clone(),
+            label: t.text(
+                ui,
+                "viewer_persona",
+                &[("name", &p.name), ("age", &p.age.to_string())],
+            ),
+            description: format!("{} {}", p.description.get(ui), interests.join(", ")),
+        }
+    }));
+    out
+}
+
+/// How a viewer is named on pages ("you", "incognito", a persona's name).
+pub fn viewer_label(state: &AppState, ui: Lang, audience: &Audience) -> String {
+    match &audience.viewer {
+        Viewer::Me => state.i18n.text(ui, "viewer_you", &[]),
+        Viewer::Incognito => state.i18n.text(ui, "viewer_incognito", &[]),
+        Viewer::Persona(id) => audience.name.clone().unwrap_or_else(|| id.clone()),
+    }
+}
+
+/// What the footer says about recording.
+pub fn recording_note(state: &AppState, ui: Lang) -> String {
+    let key = match state.store.status() {
+        Status::On => "recording_on",
+        Status::ReadOnly(_) => "recording_read_only",
+        Status::Off(_) => "recording_off",
+    };
+    state.i18n.text(ui, key, &[])
+}
+
+/// Algorithms that read the viewer (so a page can hint to pick a viewer).
+pub fn personalised(options: &[AlgorithmOption], engine: &Engine) -> Vec<String> {
+    options
+        .iter()
+        .filter(|o| {
+            engine
+                .algorithm(&o.id)
+                .is_some_and(|a| a.weight("personal") > 0.0 || a.weight("social") > 0.0)
+        })
+        .map(|o| o.id.clone())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookies_are_found_among_others() {
+        let mut h = HeaderMap::new();
+        h.append(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; bubbla_session=abc"),
+        );
+        h.append(header::COOKIE, HeaderValue::from_static("b=2"));
+        assert_eq!(cookie(&h, SESSION_COOKIE), Some("abc"));
+        assert_eq!(cookie(&h, "b"), Some("2"));
+        assert_eq!(cookie(&h, "c"), None);
+    }
+
+    #[test]
+    fn forged_ids_are_not_sessions() {
+        let store = Store::in_memory();
+        let real = store.new_session().expect("session");
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("bubbla_session=0123456789abcdef0123456789abcdef"),
+        );
+        assert_eq!(session(&h, &store), None, "well-formed but unknown");
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("bubbla_session=x'; DROP TABLE sessions;--"),
+        );
+        assert_eq!(session(&h, &store), None);
+        h.insert(
+            header::COOKIE,
+            set_cookie(&real, 10)
+                .to_str()
+                .expect("ascii")
+                .split(';')
+                .next()
+                .and_then(|s| HeaderValue::from_str(s).ok())
+                .expect("cookie"),
+        );
+        assert_eq!(session(&h, &store), Some(real));
+    }
+}
