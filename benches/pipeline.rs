@@ -6,6 +6,9 @@
 //! Set BUBBLA_BENCH_SKIP_LOAD=1 to skip the 450 timed /compare requests
 //! (e.g. while profiling the other benchmarks).
 //!
+//! `cargo bench --bench pipeline -- viewer` runs only the personalised
+//! search: a viewer with 1,000 recorded events in SQLite and three friends.
+//!
 //! Needs ../shared/eval-data (or BUBBLA_EVAL_DATA). Cranfield's 1,400
 //! abstracts become English documents with synthetic but deterministic
 //! popularity (a power law), links, dates, perspectives and a few sponsored
@@ -14,15 +17,18 @@
 use axum::body::Body;
 use axum::http::Request;
 use bubbla::corpus::{Corpus, Document, Labels, Perspective, Queries, Theme};
-use bubbla::engine::{Engine, SearchOptions};
+use bubbla::engine::{ClickCounts, Engine, SearchOptions};
 use bubbla::eval::Collection;
 use bubbla::eval::raw::RawIndex;
 use bubbla::lang::Lang;
 use bubbla::rank::Algorithm;
+use bubbla::store::{NewClick, NewQuery, Store};
+use bubbla::viewer::{Activity, Audience, Friend, Viewer, activities};
 use criterion::{Criterion, criterion_group, criterion_main};
 use http_body_util::BodyExt;
 use std::hint::black_box;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Instant;
 use tower::ServiceExt;
 
@@ -87,13 +93,20 @@ fn corpus(col: &Collection) -> Corpus {
     Corpus::from_parts(PathBuf::from("cranfield"), documents, vec![theme])
 }
 
+/// The presets, and `personal-social`: relevance + personal + social.
 fn algorithms() -> Vec<Algorithm> {
     let mut d = bubbla::corpus::Diagnostics::default();
-    bubbla::rank::algorithm::parse_algorithms(
+    let mut all = bubbla::rank::algorithm::parse_algorithms(
         "presets",
         bubbla::rank::algorithm::DEFAULT_ALGORITHMS,
         &mut d,
-    )
+    );
+    all.push(Algorithm::test(
+        "personal-social",
+        &[("text", 1.0), ("personal", 1.0), ("social", 1.0)],
+        None,
+    ));
+    all
 }
 
 fn median_ms(mut v: Vec<f64>) -> (f64, f64) {
@@ -147,6 +160,8 @@ fn benches(c: &mut Criterion) {
         })
     });
     g.finish();
+
+    personalised(c, &engine, &queries);
 
     // Where the time goes: each step of the pipeline on its own.
     let mut g = c.benchmark_group("cranfield pipeline steps, 225 queries per iteration");
@@ -253,6 +268,125 @@ fn benches(c: &mut Criterion) {
             black_box(rt.block_on(res.into_body().collect()).expect("body"))
         })
     });
+}
+
+/// Activities of a synthetic reader: searches showing ten documents, and
+/// clicks leaning to one perspective (as a reader in a bubble would).
+fn reader(n_docs: usize, events: usize, seed: usize, lean: usize) -> Vec<Activity> {
+    (0..events)
+        .map(|i| {
+            let d = (i * 7919 + seed * 104_729) % n_docs;
+            if i % 2 == 0 {
+                Activity::Search {
+                    shown: (0..10)
+                        .map(|k| format!("{}", 1 + (d + k * 131) % n_docs))
+                        .collect(),
+                }
+            } else {
+                // Cranfield ids are 1..=1400; perspective = (position) % 3.
+                let pos = d - d % 3 + lean;
+                Activity::Click {
+                    doc: format!("{}", 1 + pos.min(n_docs - 1)),
+                }
+            }
+        })
+        .collect()
+}
+
+/// Search with `personal` + `social` for a viewer with 1,000 events, the way
+/// the server does it for every request: read the session's events from
+/// SQLite, derive the profile and the friends' clicks, rank, explain and
+/// render the top 10 with snippets; against `relevance` in the same run.
+fn personalised(c: &mut Criterion, engine: &Engine, queries: &[&str]) {
+    let n = engine.corpus.docs.len();
+    let store = Store::in_memory();
+    let session = store.new_session().expect("session");
+    for a in reader(n, 1000, 1, 0) {
+        match a {
+            Activity::Search { shown } => store
+                .record_query(
+                    &session,
+                    &NewQuery {
+                        query: "q",
+                        algorithm: "personal-social",
+                        viewer: "me",
+                        first_rank: 1,
+                        shown: shown.iter().map(String::as_str).collect(),
+                    },
+                )
+                .map(|_| ()),
+            Activity::Click { doc } => store
+                .record_click(
+                    &session,
+                    &NewClick {
+                        doc: &doc,
+                        rank: 1,
+                        query: "q",
+                        algorithm: "personal-social",
+                        viewer: "me",
+                    },
+                )
+                .map(|_| ()),
+        }
+        .expect("recorded");
+    }
+    let friends: Vec<Vec<Activity>> = (2..5).map(|f| reader(n, 300, f, f % 3)).collect();
+    let e = engine;
+    let store = Arc::new(store);
+    let audience = || {
+        let events = store.events(&session).expect("events");
+        assert_eq!(events.len(), 1000);
+        let profile = e.profile(&activities(&events, "me"), 20.0);
+        let friends = friends
+            .iter()
+            .enumerate()
+            .map(|(i, acts)| Friend {
+                name: format!("friend {i}"),
+                clicked: e.profile(acts, 20.0).clicked,
+            })
+            .collect();
+        Arc::new(Audience {
+            viewer: Viewer::Me,
+            name: None,
+            profile,
+            friends,
+        })
+    };
+    let mut g = c.benchmark_group("viewer with 1,000 events, 225 queries per iteration");
+    g.sample_size(20);
+    g.bench_function("relevance top-10, whole pipeline", |b| {
+        b.iter(|| {
+            for q in queries {
+                black_box(e.search(q, &SearchOptions::top(10)).expect("search"));
+            }
+        })
+    });
+    g.bench_function(
+        "personal + social top-10: events from SQLite, profile, whole pipeline",
+        |b| {
+            b.iter(|| {
+                for q in queries {
+                    let opts = SearchOptions {
+                        audience: Some(audience()),
+                        clicks: Some(store.clone() as Arc<dyn ClickCounts>),
+                        ..SearchOptions::top(10).algorithm("personal-social")
+                    };
+                    black_box(e.search(q, &opts).expect("search"));
+                }
+            })
+        },
+    );
+    g.bench_function(
+        "deriving the audience alone (events, profile, friends)",
+        |b| {
+            b.iter(|| {
+                for _ in queries {
+                    black_box(audience());
+                }
+            })
+        },
+    );
+    g.finish();
 }
 
 criterion_group!(pipeline, benches);

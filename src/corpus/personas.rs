@@ -12,6 +12,8 @@ use std::collections::HashSet;
 
 /// How many searches a persona's history holds.
 pub const HISTORY: std::ops::RangeInclusive<usize> = 10..=30;
+/// Ids the other viewers use in addresses (`viewer=me`, `viewer=incognito`).
+pub const RESERVED_IDS: [&str; 2] = ["me", "incognito"];
 /// How many friends a persona has.
 pub const FRIENDS: std::ops::RangeInclusive<usize> = 2..=4;
 
@@ -95,6 +97,12 @@ pub fn parse_personas(
             err(
                 format!("persona `{}` is defined twice", p.id),
                 "give each persona its own id",
+            );
+        }
+        if RESERVED_IDS.contains(&p.id.as_str()) || p.id.is_empty() {
+            err(
+                format!("`{}` cannot be a persona id", p.id),
+                "`me` and `incognito` name the other viewers; choose another id",
             );
         }
         if !FRIENDS.contains(&p.friends.len()) {
@@ -211,5 +219,22 @@ mod tests {
         );
         assert!(msgs.iter().any(|m| m.contains("clicked `zzz`")), "{msgs:?}");
         assert_eq!(ps[0].main_perspective("varg"), Some("jakt"));
+    }
+
+    #[test]
+    fn viewer_names_are_not_persona_ids() {
+        let docs: HashSet<&str> = HashSet::new();
+        let text = persona("me", "\"p2\", \"incognito\"", "")
+            + &persona("p2", "\"me\", \"incognito\"", "")
+            + &persona("incognito", "\"me\", \"p2\"", "");
+        let mut d = Diagnostics::default();
+        let ps = parse_personas("personas.toml", &text, &themes(), &docs, &mut d);
+        assert_eq!(ps.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(), ["p2"]);
+        let msgs: Vec<String> = d.iter().map(|x| x.to_string()).collect();
+        assert!(
+            msgs.iter()
+                .any(|m| m.contains("`me` cannot be a persona id")),
+            "{msgs:?}"
+        );
     }
 }

@@ -55,9 +55,6 @@ impl Viewer {
             Viewer::Persona(id) => id,
         }
     }
-
-    /// Ids that cannot be persona ids.
-    pub const RESERVED: [&'static str; 2] = ["me", "incognito"];
 }
 
 /// One thing a viewer did, as profiles read it.

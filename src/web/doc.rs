@@ -66,7 +66,10 @@ async fn page(
         .collect();
     let links_in: Vec<LinkView> = engine.incoming[ord].iter().map(|&i| link(i)).collect();
 
-    // The same functions the ranking uses, on this document alone.
+    // The same functions the ranking uses, on this document alone; views
+    // include the live clicks, as in ranking.
+    let live = state.store.clicks_on(&d.id);
+    let views = d.popularity.saturating_add(live);
     let ctx = engine.context("");
     let n = engine.corpus.docs.len();
     let authority_rank = 1 + engine
@@ -81,12 +84,8 @@ async fn page(
         .filter_map(|s| {
             let (value, note) = match s.id() {
                 "popularity" => (
-                    format!("{}", d.popularity),
-                    format!(
-                        "ln(1 + {}) = {}",
-                        d.popularity,
-                        fmt3((d.popularity as f64).ln_1p())
-                    ),
+                    format!("{views}"),
+                    format!("ln(1 + {}) = {}", views, fmt3((views as f64).ln_1p())),
                 ),
                 "authority" => (
                     fmt3(engine.authority[ord]),
@@ -103,7 +102,7 @@ async fn page(
                         perspective: &d.perspective,
                         text_score: 0.0,
                         term_count: 0,
-                        views: d.popularity,
+                        views,
                         authority: engine.authority[ord],
                         published: d.published,
                         sponsored: d.sponsored,
@@ -138,7 +137,9 @@ async fn page(
             published => format_date(d.published),
             theme => theme_label(&engine.corpus, ui, &d.theme),
             persp => perspective(&engine.corpus, ui, &d.theme, &d.perspective),
-            popularity => d.popularity,
+            popularity => views,
+            live_clicks => live,
+            prior_views => d.popularity,
             sponsored => d.sponsored,
             body_html => render_markdown(&d.body),
             links_out, links_in, signals,

@@ -168,6 +168,19 @@ async fn search(
         .algorithm(&algorithm)
         .map(|a| a.label.get(ui).to_string());
     let algorithms = algorithm_options(&engine, ui);
+    // Why a personalised algorithm may show nothing personal.
+    let (uses_personal, uses_social) = engine.algorithm(&algorithm).map_or((false, false), |a| {
+        (a.weight("personal") > 0.0, a.weight("social") > 0.0)
+    });
+    let a = &out.audience;
+    let hint = match a.viewer {
+        Viewer::Incognito if uses_personal || uses_social => Some("hint_incognito"),
+        Viewer::Incognito => None,
+        _ if uses_personal && a.profile.is_empty() => Some("hint_no_history"),
+        _ if uses_social && !uses_personal && a.friends.is_empty() => Some("hint_no_friends"),
+        _ => None,
+    }
+    .map(|key| state.i18n.text(ui, key, &[]));
     let viewers: Vec<ViewerOption> =
         visitor::viewer_options(&state, &engine, ui, out.nickname.as_deref());
     let meter = out
@@ -184,11 +197,10 @@ async fn search(
             total => out.results.total_hits,
             ranked => out.results.ranked,
             results => views,
-            personalised => visitor::personalised(&algorithms, &engine),
+            hint,
             algorithms,
             viewer => viewer.id(),
             viewer_label => visitor::viewer_label(&state, ui, &out.audience),
-            viewer_empty => out.audience.profile.is_empty() && out.audience.friends.is_empty(),
             viewers,
         },
     )?;

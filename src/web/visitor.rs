@@ -5,7 +5,7 @@
 //! fresh session is started when something is to be recorded — never one
 //! with the id the browser offered, so nobody can pick another's session.
 
-use super::views::{AlgorithmOption, perspective, theme_label};
+use super::views::{perspective, theme_label};
 use super::{AppState, WebError};
 use crate::engine::Engine;
 use crate::lang::Lang;
@@ -194,19 +194,6 @@ pub fn recording_note(state: &AppState, ui: Lang) -> String {
         Status::Off(_) => "recording_off",
     };
     state.i18n.text(ui, key, &[])
-}
-
-/// Algorithms that read the viewer (so a page can hint to pick a viewer).
-pub fn personalised(options: &[AlgorithmOption], engine: &Engine) -> Vec<String> {
-    options
-        .iter()
-        .filter(|o| {
-            engine
-                .algorithm(&o.id)
-                .is_some_and(|a| a.weight("personal") > 0.0 || a.weight("social") > 0.0)
-        })
-        .map(|o| o.id.clone())
-        .collect()
 }
 
 #[cfg(test)]
