@@ -22,8 +22,8 @@ use bubbla::eval::Collection;
 use bubbla::eval::raw::RawIndex;
 use bubbla::lang::Lang;
 use bubbla::rank::Algorithm;
-use bubbla::store::{NewClick, NewQuery, Store};
-use bubbla::viewer::{Activity, Audience, Friend, Viewer, activities};
+use bubbla::store::{NewClick, NewQuery, SessionId, Store};
+use bubbla::viewer::{Audience, Friend, Viewer, recent_clicks};
 use criterion::{Criterion, criterion_group, criterion_main};
 use http_body_util::BodyExt;
 use std::hint::black_box;
@@ -270,40 +270,38 @@ fn benches(c: &mut Criterion) {
     });
 }
 
-/// Activities of a synthetic reader: searches showing ten documents, and
-/// clicks leaning to one perspective (as a reader in a bubble would).
-fn reader(n_docs: usize, events: usize, seed: usize, lean: usize) -> Vec<Activity> {
+/// What a synthetic reader does: searches showing ten documents, and clicks
+/// leaning to one perspective (as a reader in a bubble would).
+enum Act {
+    Search(Vec<String>),
+    Click(String),
+}
+
+fn reader(n_docs: usize, events: usize, seed: usize, lean: usize) -> Vec<Act> {
     (0..events)
         .map(|i| {
             let d = (i * 7919 + seed * 104_729) % n_docs;
             if i % 2 == 0 {
-                Activity::Search {
-                    shown: (0..10)
+                Act::Search(
+                    (0..10)
                         .map(|k| format!("{}", 1 + (d + k * 131) % n_docs))
                         .collect(),
-                }
+                )
             } else {
-                // Cranfield ids are 1..=1400; perspective = (position) % 3.
-                let pos = d - d % 3 + lean;
-                Activity::Click {
-                    doc: format!("{}", 1 + pos.min(n_docs - 1)),
-                }
+                // Cranfield ids are 1..=1400 in order; perspective = position % 3.
+                let pos = (d - d % 3 + lean).min(n_docs - 1);
+                Act::Click(format!("{}", 1 + pos))
             }
         })
         .collect()
 }
 
-/// Search with `personal` + `social` for a viewer with 1,000 events, the way
-/// the server does it for every request: read the session's events from
-/// SQLite, derive the profile and the friends' clicks, rank, explain and
-/// render the top 10 with snippets; against `relevance` in the same run.
-fn personalised(c: &mut Criterion, engine: &Engine, queries: &[&str]) {
-    let n = engine.corpus.docs.len();
-    let store = Store::in_memory();
+/// Records a reader's events in a session of `store`.
+fn record(store: &Store, acts: &[Act]) -> SessionId {
     let session = store.new_session().expect("session");
-    for a in reader(n, 1000, 1, 0) {
+    for a in acts {
         match a {
-            Activity::Search { shown } => store
+            Act::Search(shown) => store
                 .record_query(
                     &session,
                     &NewQuery {
@@ -315,11 +313,11 @@ fn personalised(c: &mut Criterion, engine: &Engine, queries: &[&str]) {
                     },
                 )
                 .map(|_| ()),
-            Activity::Click { doc } => store
+            Act::Click(doc) => store
                 .record_click(
                     &session,
                     &NewClick {
-                        doc: &doc,
+                        doc,
                         rank: 1,
                         query: "q",
                         algorithm: "personal-social",
@@ -330,19 +328,35 @@ fn personalised(c: &mut Criterion, engine: &Engine, queries: &[&str]) {
         }
         .expect("recorded");
     }
-    let friends: Vec<Vec<Activity>> = (2..5).map(|f| reader(n, 300, f, f % 3)).collect();
-    let e = engine;
-    let store = Arc::new(store);
+    session
+}
+
+/// Search with `personal` + `social` for a viewer with 1,000 events and
+/// three friends with 300 each, the way the server does it for every
+/// request: the events from the store, the profile and the friends' clicks
+/// derived from them, then rank, explain and render the top 10 with
+/// snippets; against `relevance` in the same run.
+fn personalised(c: &mut Criterion, engine: &Engine, queries: &[&str]) {
+    let n = engine.corpus.docs.len();
+    let store = Arc::new(Store::in_memory());
+    let me = record(&store, &reader(n, 1000, 1, 0));
+    let friends: Vec<SessionId> = (2..5)
+        .map(|f| record(&store, &reader(n, 300, f, f % 3)))
+        .collect();
     let audience = || {
-        let events = store.events(&session).expect("events");
-        assert_eq!(events.len(), 1000);
-        let profile = e.profile(&activities(&events, "me"), 20.0);
+        let events = store.events(&me).expect("events");
+        let profile = engine.profile(&events, "me", 20.0);
         let friends = friends
             .iter()
             .enumerate()
-            .map(|(i, acts)| Friend {
+            .map(|(i, f)| Friend {
                 name: format!("friend {i}"),
-                clicked: e.profile(acts, 20.0).clicked,
+                clicked: recent_clicks(
+                    &store.events(f).expect("events"),
+                    "me",
+                    &engine.corpus,
+                    20.0,
+                ),
             })
             .collect();
         Arc::new(Audience {
@@ -352,17 +366,21 @@ fn personalised(c: &mut Criterion, engine: &Engine, queries: &[&str]) {
             friends,
         })
     };
+    assert_eq!(store.events(&me).expect("events").len(), 1000);
+    assert!(
+        audience().profile.clicks > 0 && audience().friends.iter().all(|f| !f.clicked.is_empty())
+    );
     let mut g = c.benchmark_group("viewer with 1,000 events, 225 queries per iteration");
     g.sample_size(20);
     g.bench_function("relevance top-10, whole pipeline", |b| {
         b.iter(|| {
             for q in queries {
-                black_box(e.search(q, &SearchOptions::top(10)).expect("search"));
+                black_box(engine.search(q, &SearchOptions::top(10)).expect("search"));
             }
         })
     });
     g.bench_function(
-        "personal + social top-10: events from SQLite, profile, whole pipeline",
+        "personal + social top-10: events, profile, whole pipeline",
         |b| {
             b.iter(|| {
                 for q in queries {
@@ -371,7 +389,7 @@ fn personalised(c: &mut Criterion, engine: &Engine, queries: &[&str]) {
                         clicks: Some(store.clone() as Arc<dyn ClickCounts>),
                         ..SearchOptions::top(10).algorithm("personal-social")
                     };
-                    black_box(e.search(q, &opts).expect("search"));
+                    black_box(engine.search(q, &opts).expect("search"));
                 }
             })
         },
@@ -386,6 +404,19 @@ fn personalised(c: &mut Criterion, engine: &Engine, queries: &[&str]) {
             })
         },
     );
+    g.bench_function("personal + social top-10, audience derived once", |b| {
+        let a = audience();
+        b.iter(|| {
+            for q in queries {
+                let opts = SearchOptions {
+                    audience: Some(a.clone()),
+                    clicks: Some(store.clone() as Arc<dyn ClickCounts>),
+                    ..SearchOptions::top(10).algorithm("personal-social")
+                };
+                black_box(engine.search(q, &opts).expect("search"));
+            }
+        })
+    });
     g.finish();
 }
 

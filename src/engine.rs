@@ -15,7 +15,8 @@ use crate::rank::pagerank::pagerank;
 use crate::rank::{
     Algorithm, Candidate, Move, RankContext, SignalValue, ViewerFacts, load_algorithms, rank,
 };
-use crate::viewer::{Activity, Audience, Friend, Profile, Viewer};
+use crate::store::{Event, EventKind};
+use crate::viewer::{Audience, Friend, Links, Profile, Viewer, recent_clicks};
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -322,16 +323,16 @@ pub struct Engine {
     pub algorithms: Vec<Algorithm>,
     /// PageRank of each document (corpus order).
     pub authority: Vec<f64>,
-    /// Documents linking to each document (corpus order).
-    pub incoming: Vec<Vec<usize>>,
+    /// The link graph, both ways (corpus order; no self-links, no repeats).
+    pub links: Links,
     /// Recency is measured from here: the newest document's date.
     pub reference_date: time::Date,
     /// Problems found while loading the corpus and the algorithms.
     pub diagnostics: Diagnostics,
     /// True when the index was built now rather than reused.
     pub rebuilt: bool,
-    /// Each persona's history as activities (computed on first use).
-    persona_histories: OnceLock<HashMap<String, Vec<Activity>>>,
+    /// Each persona's history as events (computed on first use).
+    persona_histories: OnceLock<HashMap<String, Vec<Event>>>,
 }
 
 /// A stable fingerprint of the corpus files and everything else that shapes
@@ -438,14 +439,7 @@ impl Engine {
             })
             .collect();
         let authority = pagerank(corpus.docs.len(), &links);
-        let mut incoming = vec![Vec::new(); corpus.docs.len()];
-        for (from, targets) in links.iter().enumerate() {
-            for &to in targets {
-                if to != from && !incoming[to].contains(&from) {
-                    incoming[to].push(from);
-                }
-            }
-        }
+        let links = Links::of(&corpus);
         let reference_date = corpus
             .docs
             .iter()
@@ -457,7 +451,7 @@ impl Engine {
             index,
             algorithms,
             authority,
-            incoming,
+            links,
             reference_date,
             diagnostics,
             rebuilt,
@@ -465,29 +459,58 @@ impl Engine {
         }
     }
 
-    /// A persona's history as activities: each search with the ten results
-    /// `relevance` shows for it, then the clicks the persona made.
-    pub fn persona_history(&self, id: &str) -> Option<&[Activity]> {
+    /// A persona's history as events, as if recorded: each search with the
+    /// ten results `relevance` shows for it, then the clicks the persona
+    /// made. The events' viewer is the persona's id.
+    pub fn persona_history(&self, id: &str) -> Option<&[Event]> {
         self.persona_histories
             .get_or_init(|| {
                 self.corpus
                     .personas
                     .iter()
                     .map(|p| {
-                        let acts = p
-                            .history
-                            .iter()
-                            .flat_map(|s| {
-                                let shown = self
-                                    .search(&s.query, &SearchOptions::top(10))
-                                    .map(|r| r.results.into_iter().map(|r| r.id).collect())
-                                    .unwrap_or_default();
-                                std::iter::once(Activity::Search { shown }).chain(
-                                    s.clicks.iter().map(|d| Activity::Click { doc: d.clone() }),
-                                )
-                            })
-                            .collect();
-                        (p.id.clone(), acts)
+                        let mut events = Vec::new();
+                        let mut push = |query: &str, kind: EventKind| {
+                            events.push(Event {
+                                id: events.len() as i64 + 1,
+                                time: 0,
+                                kind,
+                                viewer: p.id.clone(),
+                                algorithm: "relevance".into(),
+                                query: query.to_string(),
+                            });
+                        };
+                        for s in &p.history {
+                            let shown: Vec<String> = self
+                                .search(&s.query, &SearchOptions::top(10))
+                                .map(|r| r.results.into_iter().map(|r| r.id).collect())
+                                .unwrap_or_default();
+                            let rank_of = |doc: &String| {
+                                shown
+                                    .iter()
+                                    .position(|d| d == doc)
+                                    .map_or(0, |i| i as u32 + 1)
+                            };
+                            let clicks: Vec<EventKind> = s
+                                .clicks
+                                .iter()
+                                .map(|doc| EventKind::Click {
+                                    doc: doc.clone(),
+                                    rank: rank_of(doc),
+                                })
+                                .collect();
+                            push(
+                                &s.query,
+                                EventKind::Query {
+                                    first_rank: 1,
+                                    shown,
+                                },
+                            );
+                            for kind in clicks {
+                                push(&s.query, kind);
+                            }
+                        }
+                        (p.id.clone(), events)
                     })
                     .collect()
             })
@@ -495,21 +518,21 @@ impl Engine {
             .map(Vec::as_slice)
     }
 
-    /// The profile of a list of activities.
-    pub fn profile(&self, activities: &[Activity], half_life: f64) -> Profile {
-        Profile::build(activities, &self.corpus, &self.incoming, half_life)
+    /// The profile of `viewer` in a list of events.
+    pub fn profile(&self, events: &[Event], viewer: &str, half_life: f64) -> Profile {
+        Profile::build(events, viewer, &self.corpus, &self.links, half_life)
     }
 
     /// A persona as a viewer: its history, and its declared friends' clicks.
     pub fn persona_audience(&self, id: &str, half_life: f64) -> Option<Audience> {
         let persona = self.corpus.personas.iter().find(|p| p.id == id)?;
-        let profile = self.profile(self.persona_history(id)?, half_life);
+        let profile = self.profile(self.persona_history(id)?, id, half_life);
         let friends = persona
             .friends
             .iter()
             .filter_map(|f| {
                 let friend = self.corpus.personas.iter().find(|p| &p.id == f)?;
-                let clicked = self.profile(self.persona_history(f)?, half_life).clicked;
+                let clicked = recent_clicks(self.persona_history(f)?, f, &self.corpus, half_life);
                 Some(Friend {
                     name: friend.name.clone(),
                     clicked,

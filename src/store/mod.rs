@@ -18,7 +18,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, params};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 /// File name of the database in the data folder.
@@ -91,8 +91,21 @@ pub struct Rows {
     pub impressions: usize,
 }
 
+/// The connection, and each read session's events in memory: a search reads
+/// its viewer's events on every request, so they are kept after the first
+/// read and updated under the same lock as every write (the database stays
+/// the truth; the cache is filled from it and changed only with it).
+struct Inner {
+    conn: Connection,
+    events: HashMap<String, Arc<Vec<Event>>>,
+}
+
+/// Sessions whose events are kept in memory at most; beyond, the cache is
+/// emptied and refilled on demand.
+const CACHED_SESSIONS: usize = 5_000;
+
 pub struct Store {
-    conn: Option<Mutex<Connection>>,
+    conn: Option<Mutex<Inner>>,
     status: RwLock<Status>,
     /// Clicks per document over all sessions (the live part of popularity).
     clicks: RwLock<HashMap<String, u64>>,
@@ -157,7 +170,10 @@ impl Store {
 
     fn with(conn: Connection, status: Status, path: Option<PathBuf>) -> Store {
         Store {
-            conn: Some(Mutex::new(conn)),
+            conn: Some(Mutex::new(Inner {
+                conn,
+                events: HashMap::new(),
+            })),
             status: RwLock::new(status),
             clicks: RwLock::default(),
             path,
@@ -184,13 +200,17 @@ impl Store {
         *self.status.write().unwrap_or_else(|p| p.into_inner()) = s;
     }
 
-    /// Runs `f` on the connection; busy or locked databases are retried.
-    fn read<T>(&self, f: impl Fn(&Connection) -> rusqlite::Result<T>) -> anyhow::Result<T> {
-        let Some(conn) = &self.conn else {
+    fn lock(&self) -> anyhow::Result<std::sync::MutexGuard<'_, Inner>> {
+        let Some(inner) = &self.conn else {
             anyhow::bail!("recording is off");
         };
-        let conn = conn.lock().unwrap_or_else(|p| p.into_inner());
-        retry(|| f(&conn))
+        Ok(inner.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// Runs `f` on the connection; busy or locked databases are retried.
+    fn read<T>(&self, f: impl Fn(&Connection) -> rusqlite::Result<T>) -> anyhow::Result<T> {
+        let inner = self.lock()?;
+        retry(|| f(&inner.conn))
     }
 
     /// Runs `f` in a transaction when recording is on. A database that
@@ -199,19 +219,30 @@ impl Store {
         &self,
         f: impl Fn(&rusqlite::Transaction) -> rusqlite::Result<T>,
     ) -> anyhow::Result<T> {
+        self.write_then(f, |_, _| {})
+    }
+
+    /// Like [`Store::write`]; after the commit, and still under the lock,
+    /// `then` updates the event cache.
+    fn write_then<T>(
+        &self,
+        f: impl Fn(&rusqlite::Transaction) -> rusqlite::Result<T>,
+        then: impl FnOnce(&mut HashMap<String, Arc<Vec<Event>>>, &T),
+    ) -> anyhow::Result<T> {
         if !self.recording() {
             anyhow::bail!("recording is off");
         }
-        let Some(conn) = &self.conn else {
-            anyhow::bail!("recording is off");
-        };
-        let mut conn = conn.lock().unwrap_or_else(|p| p.into_inner());
+        let mut guard = self.lock()?;
+        let inner = &mut *guard;
         let result = retry(|| {
-            let tx = conn.transaction()?;
+            let tx = inner.conn.transaction()?;
             let v = f(&tx)?;
             tx.commit()?;
             Ok(v)
         });
+        if let Ok(v) = &result {
+            then(&mut inner.events, v);
+        }
         if let Err(e) = &result
             && matches!(
                 e.downcast_ref::<rusqlite::Error>()
@@ -281,43 +312,93 @@ impl Store {
 
     pub fn record_query(&self, id: &SessionId, q: &NewQuery<'_>) -> anyhow::Result<i64> {
         let now = now();
-        self.write(|tx| {
-            tx.execute(
-                "INSERT INTO events (session, time, kind, query, algorithm, viewer) \
-                 VALUES (?1, ?2, 'query', ?3, ?4, ?5)",
-                params![id.as_str(), now, q.query, q.algorithm, q.viewer],
-            )?;
-            let event = tx.last_insert_rowid();
-            let mut ins = tx
-                .prepare_cached("INSERT INTO impressions (event, rank, doc) VALUES (?1, ?2, ?3)")?;
-            for (i, doc) in q.shown.iter().take(MAX_IMPRESSIONS).enumerate() {
-                ins.execute(params![event, i64::from(q.first_rank) + i as i64, doc])?;
+        let shown: Vec<String> = q
+            .shown
+            .iter()
+            .take(MAX_IMPRESSIONS)
+            .map(|d| d.to_string())
+            .collect();
+        let append = |cache: &mut HashMap<String, Arc<Vec<Event>>>, event: &i64| {
+            if let Some(list) = cache.get_mut(id.as_str()) {
+                Arc::make_mut(list).push(Event {
+                    id: *event,
+                    time: now,
+                    kind: EventKind::Query {
+                        first_rank: q.first_rank,
+                        shown: shown.clone(),
+                    },
+                    viewer: q.viewer.to_string(),
+                    algorithm: q.algorithm.to_string(),
+                    query: q.query.to_string(),
+                });
             }
-            touch(tx, id, now)?;
-            Ok(event)
-        })
+        };
+        self.write_then(
+            |tx| {
+                tx.execute(
+                    "INSERT INTO events (session, time, kind, query, algorithm, viewer, rank) \
+                 VALUES (?1, ?2, 'query', ?3, ?4, ?5, ?6)",
+                    params![
+                        id.as_str(),
+                        now,
+                        q.query,
+                        q.algorithm,
+                        q.viewer,
+                        q.first_rank
+                    ],
+                )?;
+                let event = tx.last_insert_rowid();
+                let mut ins = tx.prepare_cached(
+                    "INSERT INTO impressions (event, rank, doc) VALUES (?1, ?2, ?3)",
+                )?;
+                for (i, doc) in shown.iter().enumerate() {
+                    ins.execute(params![event, i64::from(q.first_rank) + i as i64, doc])?;
+                }
+                touch(tx, id, now)?;
+                Ok(event)
+            },
+            append,
+        )
     }
 
     pub fn record_click(&self, id: &SessionId, c: &NewClick<'_>) -> anyhow::Result<i64> {
         let now = now();
-        let event = self.write(|tx| {
-            tx.execute(
-                "INSERT INTO events (session, time, kind, query, algorithm, viewer, doc, rank) \
+        let append = |cache: &mut HashMap<String, Arc<Vec<Event>>>, event: &i64| {
+            if let Some(list) = cache.get_mut(id.as_str()) {
+                Arc::make_mut(list).push(Event {
+                    id: *event,
+                    time: now,
+                    kind: EventKind::Click {
+                        doc: c.doc.to_string(),
+                        rank: c.rank,
+                    },
+                    viewer: c.viewer.to_string(),
+                    algorithm: c.algorithm.to_string(),
+                    query: c.query.to_string(),
+                });
+            }
+        };
+        let event = self.write_then(
+            |tx| {
+                tx.execute(
+                    "INSERT INTO events (session, time, kind, query, algorithm, viewer, doc, rank) \
                  VALUES (?1, ?2, 'click', ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    id.as_str(),
-                    now,
-                    c.query,
-                    c.algorithm,
-                    c.viewer,
-                    c.doc,
-                    c.rank
-                ],
-            )?;
-            let event = tx.last_insert_rowid();
-            touch(tx, id, now)?;
-            Ok(event)
-        })?;
+                    params![
+                        id.as_str(),
+                        now,
+                        c.query,
+                        c.algorithm,
+                        c.viewer,
+                        c.doc,
+                        c.rank
+                    ],
+                )?;
+                let event = tx.last_insert_rowid();
+                touch(tx, id, now)?;
+                Ok(event)
+            },
+            append,
+        )?;
         *self
             .clicks
             .write()
@@ -327,55 +408,20 @@ impl Store {
         Ok(event)
     }
 
-    /// Every event of the session, oldest first.
-    pub fn events(&self, id: &SessionId) -> anyhow::Result<Vec<Event>> {
-        self.read(|c| {
-            let mut shown: HashMap<i64, Vec<(u32, String)>> = HashMap::new();
-            let mut stmt = c.prepare_cached(
-                "SELECT i.event, i.rank, i.doc FROM impressions i JOIN events e ON e.id = i.event \
-                 WHERE e.session = ?1 ORDER BY i.event, i.rank",
-            )?;
-            let rows = stmt.query_map([id.as_str()], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, u32>(1)?,
-                    r.get::<_, String>(2)?,
-                ))
-            })?;
-            for row in rows {
-                let (event, rank, doc) = row?;
-                shown.entry(event).or_default().push((rank, doc));
-            }
-            let mut stmt = c.prepare_cached(
-                "SELECT id, time, kind, query, algorithm, viewer, doc, rank FROM events \
-                 WHERE session = ?1 ORDER BY id",
-            )?;
-            let rows = stmt.query_map([id.as_str()], |r| {
-                let id: i64 = r.get(0)?;
-                let kind: String = r.get(2)?;
-                let kind = if kind == "click" {
-                    EventKind::Click {
-                        doc: r.get(6)?,
-                        rank: r.get(7)?,
-                    }
-                } else {
-                    let s = shown.remove(&id).unwrap_or_default();
-                    EventKind::Query {
-                        first_rank: s.first().map_or(1, |(rank, _)| *rank),
-                        shown: s.into_iter().map(|(_, d)| d).collect(),
-                    }
-                };
-                Ok(Event {
-                    id,
-                    time: r.get(1)?,
-                    kind,
-                    query: r.get(3)?,
-                    algorithm: r.get(4)?,
-                    viewer: r.get(5)?,
-                })
-            })?;
-            rows.collect()
-        })
+    /// Every event of the session, oldest first (shared: read from the
+    /// database once, then kept up to date in memory).
+    pub fn events(&self, id: &SessionId) -> anyhow::Result<Arc<Vec<Event>>> {
+        let mut guard = self.lock()?;
+        let inner = &mut *guard;
+        if let Some(list) = inner.events.get(id.as_str()) {
+            return Ok(list.clone());
+        }
+        let list = Arc::new(retry(|| load_events(&inner.conn, id))?);
+        if inner.events.len() >= CACHED_SESSIONS {
+            inner.events.clear();
+        }
+        inner.events.insert(id.as_str().to_string(), list.clone());
+        Ok(list)
     }
 
     /// Rows held about a session, in all tables (tests and `/me`).
@@ -407,19 +453,25 @@ impl Store {
 
     /// Deletes the session and everything recorded about it.
     pub fn delete_session(&self, id: &SessionId) -> anyhow::Result<Rows> {
-        let removed = self.write(|tx| {
-            let impressions = tx.execute(
+        let forget = |cache: &mut HashMap<String, Arc<Vec<Event>>>, _: &Rows| {
+            cache.remove(id.as_str());
+        };
+        let removed = self.write_then(
+            |tx| {
+                let impressions = tx.execute(
                 "DELETE FROM impressions WHERE event IN (SELECT id FROM events WHERE session = ?1)",
                 [id.as_str()],
             )?;
-            let events = tx.execute("DELETE FROM events WHERE session = ?1", [id.as_str()])?;
-            let sessions = tx.execute("DELETE FROM sessions WHERE id = ?1", [id.as_str()])?;
-            Ok(Rows {
-                sessions,
-                events,
-                impressions,
-            })
-        })?;
+                let events = tx.execute("DELETE FROM events WHERE session = ?1", [id.as_str()])?;
+                let sessions = tx.execute("DELETE FROM sessions WHERE id = ?1", [id.as_str()])?;
+                Ok(Rows {
+                    sessions,
+                    events,
+                    impressions,
+                })
+            },
+            forget,
+        )?;
         self.reload_clicks();
         Ok(removed)
     }
@@ -427,23 +479,30 @@ impl Store {
     /// Deletes events older than `max_age`, and sessions idle that long.
     pub fn purge(&self, max_age: Duration) -> anyhow::Result<Rows> {
         let cutoff = now() - i64::try_from(max_age.as_secs()).unwrap_or(i64::MAX / 2);
-        let removed = self.write(|tx| {
-            let impressions = tx.execute(
+        let removed = self.write_then(
+            |tx| {
+                let impressions = tx.execute(
                 "DELETE FROM impressions WHERE event IN (SELECT id FROM events WHERE time < ?1)",
                 [cutoff],
             )?;
-            let events = tx.execute("DELETE FROM events WHERE time < ?1", [cutoff])?;
-            let sessions = tx.execute(
-                "DELETE FROM sessions WHERE last_seen < ?1 \
+                let events = tx.execute("DELETE FROM events WHERE time < ?1", [cutoff])?;
+                let sessions = tx.execute(
+                    "DELETE FROM sessions WHERE last_seen < ?1 \
                  AND NOT EXISTS (SELECT 1 FROM events WHERE events.session = sessions.id)",
-                [cutoff],
-            )?;
-            Ok(Rows {
-                sessions,
-                events,
-                impressions,
-            })
-        })?;
+                    [cutoff],
+                )?;
+                Ok(Rows {
+                    sessions,
+                    events,
+                    impressions,
+                })
+            },
+            |cache, removed| {
+                if removed.events + removed.sessions > 0 {
+                    cache.clear();
+                }
+            },
+        )?;
         if removed.events > 0 {
             self.reload_clicks();
         }
@@ -493,6 +552,42 @@ impl crate::engine::ClickCounts for Store {
     fn clicks_on(&self, doc: &str) -> u64 {
         Store::clicks_on(self, doc)
     }
+}
+
+/// All of a session's events, oldest first. Each search's documents are
+/// gathered by SQLite (one row per event, not per document).
+fn load_events(c: &Connection, id: &SessionId) -> rusqlite::Result<Vec<Event>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT e.id, e.time, e.kind, e.query, e.algorithm, e.viewer, e.doc, e.rank, \
+           (SELECT group_concat(doc, char(10)) FROM impressions WHERE event = e.id) \
+         FROM events e WHERE e.session = ?1 ORDER BY e.id",
+    )?;
+    let rows = stmt.query_map([id.as_str()], |r| {
+        let kind: String = r.get(2)?;
+        let kind = if kind == "click" {
+            EventKind::Click {
+                doc: r.get(6)?,
+                rank: r.get(7)?,
+            }
+        } else {
+            let shown: Option<String> = r.get(8)?;
+            EventKind::Query {
+                first_rank: r.get::<_, Option<u32>>(7)?.unwrap_or(1),
+                shown: shown
+                    .map(|s| s.split('\n').map(str::to_string).collect())
+                    .unwrap_or_default(),
+            }
+        };
+        Ok(Event {
+            id: r.get(0)?,
+            time: r.get(1)?,
+            kind,
+            query: r.get(3)?,
+            algorithm: r.get(4)?,
+            viewer: r.get(5)?,
+        })
+    })?;
+    rows.collect()
 }
 
 /// A nickname as stored: trimmed, control characters removed, at most

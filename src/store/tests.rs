@@ -219,3 +219,26 @@ fn a_folder_that_cannot_hold_a_database_means_recording_off() {
     assert!(s.new_session().is_err());
     assert_eq!(s.clicks_on("a"), 0);
 }
+
+#[test]
+fn events_in_memory_follow_every_write() {
+    let s = Store::in_memory();
+    let me = s.new_session().expect("session");
+    s.record_query(&me, &query("a", vec!["x", "y"]))
+        .expect("query");
+    let first = s.events(&me).expect("events");
+    assert_eq!(first.len(), 1);
+    s.record_click(&me, &click("y", 2)).expect("click");
+    let second = s.events(&me).expect("events");
+    assert_eq!(second.len(), 2, "a write after the first read is seen");
+    assert_eq!(
+        first.len(),
+        1,
+        "an earlier snapshot is not changed under its reader"
+    );
+    // What memory holds is what the database holds.
+    let from_disk = load_events(&s.lock().expect("lock").conn, &me).expect("load");
+    assert_eq!(*second, from_disk);
+    s.delete_session(&me).expect("delete");
+    assert!(s.events(&me).expect("events").is_empty());
+}

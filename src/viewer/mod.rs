@@ -18,6 +18,21 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// How many events back a click counts half as much as the newest.
 pub const DEFAULT_HALF_LIFE_EVENTS: f64 = 20.0;
+/// Events further back than this many half-lives weigh less than 0.1 % and
+/// are not read (see [`history_window`]).
+pub const HALF_LIVES_READ: f64 = 10.0;
+
+/// How many of a viewer's newest events a profile reads: ten half-lives,
+/// beyond which an event weighs less than 2^-10 of the newest.
+pub fn history_window(half_life: f64) -> usize {
+    let h = if half_life > 0.0 {
+        half_life
+    } else {
+        DEFAULT_HALF_LIFE_EVENTS
+    };
+    (h * HALF_LIVES_READ).ceil().max(1.0) as usize
+}
+
 /// A search counts this much towards the themes it showed, next to a click's 1.
 pub const SEARCH_WEIGHT: f64 = 0.25;
 /// How sure a profile is grows with its evidence: weight / (weight + this).
@@ -55,29 +70,6 @@ impl Viewer {
             Viewer::Persona(id) => id,
         }
     }
-}
-
-/// One thing a viewer did, as profiles read it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Activity {
-    /// A search, with the documents it showed.
-    Search { shown: Vec<String> },
-    /// A click on a document.
-    Click { doc: String },
-}
-
-/// The activities of `viewer` among a session's events, oldest first.
-pub fn activities(events: &[Event], viewer: &str) -> Vec<Activity> {
-    events
-        .iter()
-        .filter(|e| e.viewer == viewer)
-        .map(|e| match &e.kind {
-            EventKind::Query { shown, .. } => Activity::Search {
-                shown: shown.clone(),
-            },
-            EventKind::Click { doc, .. } => Activity::Click { doc: doc.clone() },
-        })
-        .collect()
 }
 
 /// Interest in a theme.
@@ -122,13 +114,16 @@ pub struct Profile {
 }
 
 impl Profile {
-    /// Derives a profile from activities (oldest first). The newest counts
-    /// 1, and every `half_life` events back counts half as much. Clicks on
-    /// documents no longer in the corpus are ignored.
+    /// Derives the profile of `viewer` from events (oldest first; events
+    /// of other viewers are skipped). The newest counts 1, and every
+    /// `half_life` events back counts half as much; only the newest
+    /// [`history_window`] events are read. Clicks on documents no longer in
+    /// the corpus are ignored.
     pub fn build(
-        activities: &[Activity],
+        events: &[Event],
+        viewer: &str,
         corpus: &Corpus,
-        incoming: &[Vec<usize>],
+        links: &Links,
         half_life: f64,
     ) -> Profile {
         let half_life = if half_life > 0.0 {
@@ -137,47 +132,56 @@ impl Profile {
             DEFAULT_HALF_LIFE_EVENTS
         };
         let mut p = Profile::default();
-        let mut themes: BTreeMap<&str, (f64, u32, u32)> = BTreeMap::new();
-        let mut perspectives: BTreeMap<(&str, &str), (f64, u32)> = BTreeMap::new();
-        for (age, a) in activities.iter().rev().enumerate() {
-            let w = 0.5_f64.powf(age as f64 / half_life);
-            match a {
-                Activity::Click { doc } => {
+        // A corpus has a handful of themes and perspectives: small lists
+        // scanned in order beat maps keyed by strings here.
+        // (weight, clicks, searches) per theme; (weight, clicks) per perspective.
+        let mut themes: Vec<(&str, (f64, u32, u32))> = Vec::new();
+        let mut perspectives: Vec<(PerspectiveKey, (f64, u32))> = Vec::new();
+        let decay = 0.5_f64.powf(1.0 / half_life);
+        let mut w = 1.0 / decay;
+        let mine = events.iter().rev().filter(|e| e.viewer == viewer);
+        for e in mine.take(history_window(half_life)) {
+            w *= decay;
+            match &e.kind {
+                EventKind::Click { doc, .. } => {
                     let Some(ord) = corpus.index_of(doc) else {
                         continue;
                     };
                     let d = &corpus.docs[ord];
                     p.clicks += 1;
-                    let t = themes.entry(&d.theme).or_default();
+                    let t = tally(&mut themes, d.theme.as_str());
                     t.0 += w;
                     t.1 += 1;
-                    let pe = perspectives.entry((&d.theme, &d.perspective)).or_default();
+                    let pe = tally(
+                        &mut perspectives,
+                        (d.theme.as_str(), d.perspective.as_str()),
+                    );
                     pe.0 += w;
                     pe.1 += 1;
                     *p.clicked.entry(ord).or_default() += w;
                 }
-                Activity::Search { shown } => {
+                EventKind::Query { shown, .. } => {
                     p.searches += 1;
-                    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+                    let mut counts: Vec<(&str, usize)> = Vec::new();
                     for ord in shown.iter().filter_map(|id| corpus.index_of(id)) {
-                        *counts.entry(&corpus.docs[ord].theme).or_default() += 1;
+                        *tally(&mut counts, corpus.docs[ord].theme.as_str()) += 1;
                     }
-                    let total: usize = counts.values().sum();
+                    let total: usize = counts.iter().map(|c| c.1).sum();
                     for (theme, n) in &counts {
-                        themes.entry(theme).or_default().0 +=
-                            w * SEARCH_WEIGHT * *n as f64 / total as f64;
+                        tally(&mut themes, theme).0 += w * SEARCH_WEIGHT * *n as f64 / total as f64;
                     }
                     // Counted for the theme most of its results were in
                     // (the first such in name order on a tie).
-                    if let Some((theme, _)) =
-                        counts.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+                    if let Some((theme, _)) = counts
+                        .iter()
+                        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
                     {
-                        themes.entry(theme).or_default().2 += 1;
+                        tally(&mut themes, theme).2 += 1;
                     }
                 }
             }
         }
-        let theme_total: f64 = themes.values().map(|t| t.0).sum();
+        let theme_total: f64 = themes.iter().map(|t| t.1.0).sum();
         p.theme_weight = theme_total;
         p.themes = themes
             .into_iter()
@@ -190,7 +194,7 @@ impl Profile {
             .collect();
         p.themes
             .sort_by(|a, b| b.share.total_cmp(&a.share).then(a.theme.cmp(&b.theme)));
-        let persp_total: f64 = perspectives.values().map(|x| x.0).sum();
+        let persp_total: f64 = perspectives.iter().map(|x| x.1.0).sum();
         p.click_weight = persp_total;
         p.perspectives = perspectives
             .into_iter()
@@ -209,13 +213,8 @@ impl Profile {
         });
         for &ord in p.clicked.keys() {
             p.near.insert(ord);
-            let links = corpus.docs[ord]
-                .links
-                .iter()
-                .filter_map(|id| corpus.index_of(id));
-            p.near.extend(links);
-            p.near
-                .extend(incoming.get(ord).into_iter().flatten().copied());
+            p.near.extend(links.outgoing(ord));
+            p.near.extend(links.incoming(ord));
         }
         p
     }
@@ -243,6 +242,94 @@ impl Profile {
         self.perspectives
             .iter()
             .find(|p| p.theme == theme && p.perspective == perspective)
+    }
+}
+
+/// What a friend's events give the `social` signal: the documents `viewer`
+/// clicked, each weighted by recency as in [`Profile::build`] (the same
+/// window and half-life), without the rest of a profile.
+pub fn recent_clicks(
+    events: &[Event],
+    viewer: &str,
+    corpus: &Corpus,
+    half_life: f64,
+) -> HashMap<usize, f64> {
+    let half_life = if half_life > 0.0 {
+        half_life
+    } else {
+        DEFAULT_HALF_LIFE_EVENTS
+    };
+    let mut clicked = HashMap::new();
+    let decay = 0.5_f64.powf(1.0 / half_life);
+    let mut w = 1.0 / decay;
+    let mine = events.iter().rev().filter(|e| e.viewer == viewer);
+    for e in mine.take(history_window(half_life)) {
+        w *= decay;
+        if let EventKind::Click { doc, .. } = &e.kind
+            && let Some(ord) = corpus.index_of(doc)
+        {
+            *clicked.entry(ord).or_default() += w;
+        }
+    }
+    clicked
+}
+
+/// (theme, perspective).
+type PerspectiveKey<'a> = (&'a str, &'a str);
+
+/// The entry for `key` in a short list, added (zeroed) when missing.
+fn tally<K: PartialEq + Copy, V: Default>(list: &mut Vec<(K, V)>, key: K) -> &mut V {
+    let i = match list.iter().position(|(k, _)| *k == key) {
+        Some(i) => i,
+        None => {
+            list.push((key, V::default()));
+            list.len() - 1
+        }
+    };
+    &mut list[i].1
+}
+
+/// The corpus's link graph by document position, both ways.
+#[derive(Debug, Clone, Default)]
+pub struct Links {
+    pub outgoing: Vec<Vec<usize>>,
+    pub incoming: Vec<Vec<usize>>,
+}
+
+impl Links {
+    /// The graph of `corpus` (links to unknown or the same document dropped).
+    pub fn of(corpus: &Corpus) -> Links {
+        let outgoing: Vec<Vec<usize>> = corpus
+            .docs
+            .iter()
+            .enumerate()
+            .map(|(from, d)| {
+                let mut to: Vec<usize> = d
+                    .links
+                    .iter()
+                    .filter_map(|id| corpus.index_of(id))
+                    .filter(|&to| to != from)
+                    .collect();
+                to.sort_unstable();
+                to.dedup();
+                to
+            })
+            .collect();
+        let mut incoming = vec![Vec::new(); corpus.docs.len()];
+        for (from, targets) in outgoing.iter().enumerate() {
+            for &to in targets {
+                incoming[to].push(from);
+            }
+        }
+        Links { outgoing, incoming }
+    }
+
+    pub fn outgoing(&self, ord: usize) -> impl Iterator<Item = usize> + '_ {
+        self.outgoing.get(ord).into_iter().flatten().copied()
+    }
+
+    pub fn incoming(&self, ord: usize) -> impl Iterator<Item = usize> + '_ {
+        self.incoming.get(ord).into_iter().flatten().copied()
     }
 }
 

@@ -8,24 +8,35 @@ fn corpus() -> Corpus {
         .corpus
 }
 
-fn incoming(c: &Corpus) -> Vec<Vec<usize>> {
-    let mut inc = vec![Vec::new(); c.docs.len()];
-    for (from, d) in c.docs.iter().enumerate() {
-        for to in d.links.iter().filter_map(|id| c.index_of(id)) {
-            inc[to].push(from);
-        }
-    }
-    inc
+fn incoming(c: &Corpus) -> Links {
+    Links::of(c)
 }
 
-fn click(doc: &str) -> Activity {
-    Activity::Click { doc: doc.into() }
+fn click(doc: &str) -> Event {
+    event(
+        0,
+        "me",
+        EventKind::Click {
+            doc: doc.into(),
+            rank: 1,
+        },
+    )
 }
 
-fn search(shown: &[&str]) -> Activity {
-    Activity::Search {
-        shown: shown.iter().map(|s| s.to_string()).collect(),
-    }
+fn search(shown: &[&str]) -> Event {
+    event(
+        0,
+        "me",
+        EventKind::Query {
+            first_rank: 1,
+            shown: shown.iter().map(|s| s.to_string()).collect(),
+        },
+    )
+}
+
+/// A profile of the viewer `me`.
+fn build(events: &[Event], c: &Corpus, inc: &Links, half_life: f64) -> Profile {
+    Profile::build(events, "me", c, inc, half_life)
 }
 
 #[test]
@@ -37,7 +48,7 @@ fn clicks_make_perspective_and_theme_interest() {
         click("wolf-hunting-debate"),
         click("vargstammen-vaxer"),
     ];
-    let p = Profile::build(&acts, &c, &incoming(&c), 1e9);
+    let p = build(&acts, &c, &incoming(&c), 1e9);
     assert_eq!((p.searches, p.clicks), (1, 3));
     let jakt = p.perspective("varg", "jakt").expect("jakt");
     assert_eq!(jakt.clicks, 2);
@@ -62,7 +73,7 @@ fn older_events_count_less() {
         click("wolves-return"),
         click("vargjakten-2024"),
     ];
-    let p = Profile::build(&acts, &c, &incoming(&c), 1.0);
+    let p = build(&acts, &c, &incoming(&c), 1.0);
     let jakt = p.perspective("varg", "jakt").expect("jakt").share;
     let skydd = p.perspective("varg", "skydd").expect("skydd").share;
     // Weights 1 (jakt) against 0.5 + 0.25 (skydd).
@@ -82,7 +93,7 @@ fn searches_count_weakly_for_the_themes_they_showed() {
         ]),
         click("vargjakten-2024"),
     ];
-    let p = Profile::build(&acts, &c, &incoming(&c), 1e9);
+    let p = build(&acts, &c, &incoming(&c), 1e9);
     let energi = p.theme("energi").expect("energi");
     let varg = p.theme("varg").expect("varg");
     let (e, v) = (SEARCH_WEIGHT * 0.75, 1.0 + SEARCH_WEIGHT * 0.25);
@@ -95,20 +106,45 @@ fn searches_count_weakly_for_the_themes_they_showed() {
 }
 
 #[test]
+fn a_friends_clicks_weigh_as_in_their_profile() {
+    let c = corpus();
+    let events = [
+        search(&["vargjakten-2024"]),
+        click("vargjakten-2024"),
+        click("wolves-return"),
+    ];
+    let full = build(&events, &c, &incoming(&c), 3.0);
+    assert_eq!(recent_clicks(&events, "me", &c, 3.0), full.clicked);
+}
+
+#[test]
 fn certainty_grows_with_clicks() {
     let c = corpus();
     let inc = incoming(&c);
-    let one = Profile::build(&[click("vargjakten-2024")], &c, &inc, 1e9);
-    let four = Profile::build(&vec![click("vargjakten-2024"); 4], &c, &inc, 1e9);
+    let one = build(&[click("vargjakten-2024")], &c, &inc, 1e9);
+    let four = build(&vec![click("vargjakten-2024"); 4], &c, &inc, 1e9);
     assert!((one.click_certainty() - 1.0 / 3.0).abs() < 1e-9);
     assert!((four.click_certainty() - 2.0 / 3.0).abs() < 1e-9);
     assert_eq!(Profile::default().click_certainty(), 0.0);
 }
 
 #[test]
+fn only_ten_half_lives_are_read() {
+    let c = corpus();
+    let inc = incoming(&c);
+    // 30 old clicks on skydd, then 10 on jakt; half-life 1 → window 10.
+    let mut acts = vec![click("vargstammen-vaxer"); 30];
+    acts.extend(vec![click("vargjakten-2024"); 10]);
+    let p = build(&acts, &c, &inc, 1.0);
+    assert_eq!(p.clicks, 10);
+    assert!(p.perspective("varg", "skydd").is_none());
+    assert_eq!(history_window(20.0), 200);
+}
+
+#[test]
 fn unknown_documents_are_ignored() {
     let c = corpus();
-    let p = Profile::build(&[click("gone"), search(&["gone"])], &c, &incoming(&c), 20.0);
+    let p = build(&[click("gone"), search(&["gone"])], &c, &incoming(&c), 20.0);
     assert_eq!(p.clicks, 0);
     assert!(p.themes.is_empty());
 }
@@ -117,13 +153,13 @@ fn unknown_documents_are_ignored() {
 fn facts_name_the_history_and_the_friends() {
     let c = corpus();
     let inc = incoming(&c);
-    let mine = Profile::build(
+    let mine = build(
         &[click("vargjakten-2024"), click("wolf-hunting-debate")],
         &c,
         &inc,
         20.0,
     );
-    let theirs = Profile::build(&[click("vargstammen-vaxer")], &c, &inc, 20.0);
+    let theirs = build(&[click("vargstammen-vaxer")], &c, &inc, 20.0);
     let audience = Audience {
         viewer: Viewer::Persona("x".into()),
         name: Some("X".into()),
@@ -160,6 +196,21 @@ fn facts_name_the_history_and_the_friends() {
         Audience::anonymous(Viewer::Incognito).facts(ord("vargjakten-2024"), "varg", "jakt"),
         ViewerFacts::default()
     );
+}
+
+#[test]
+fn other_viewers_events_are_skipped() {
+    let c = corpus();
+    let mut persona_click = click("vargstammen-vaxer");
+    persona_click.viewer = "elin".into();
+    let p = build(
+        &[click("vargjakten-2024"), persona_click],
+        &c,
+        &incoming(&c),
+        20.0,
+    );
+    assert_eq!(p.clicks, 1);
+    assert!(p.perspective("varg", "skydd").is_none());
 }
 
 #[test]

@@ -64,7 +64,7 @@ async fn page(
         .filter_map(|l| engine.corpus.index_of(l))
         .map(link)
         .collect();
-    let links_in: Vec<LinkView> = engine.incoming[ord].iter().map(|&i| link(i)).collect();
+    let links_in: Vec<LinkView> = engine.links.incoming(ord).map(link).collect();
 
     // The same functions the ranking uses, on this document alone; views
     // include the live clicks, as in ranking.

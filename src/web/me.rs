@@ -225,7 +225,7 @@ fn differ(
 struct Known {
     session: Option<SessionId>,
     nickname: Option<String>,
-    events: Vec<Event>,
+    events: Arc<Vec<Event>>,
     rows: Rows,
     audience: Arc<Audience>,
     differ: Option<Differ>,
@@ -308,7 +308,7 @@ async fn download(State(state): State<AppState>, headers: HeaderMap) -> Result<R
             "session": k.session.as_ref().map(SessionId::as_str),
             "nickname": k.nickname,
             "retention_days": st.settings.retention.as_secs() / 86_400,
-            "events": k.events,
+            "events": k.events.as_slice(),
             "profile": k.audience.profile,
         }))
     })

@@ -10,7 +10,7 @@ use super::{AppState, WebError};
 use crate::engine::Engine;
 use crate::lang::Lang;
 use crate::store::{SessionId, Status, Store};
-use crate::viewer::{Audience, Viewer, activities};
+use crate::viewer::{Audience, Viewer};
 use axum::http::{HeaderMap, HeaderValue, header};
 use serde::Serialize;
 use std::sync::Arc;
@@ -102,9 +102,9 @@ pub fn audience(
             Some(s) => {
                 let events = state.store.events(s).unwrap_or_else(|e| {
                     tracing::warn!("events could not be read: {e:#}");
-                    Vec::new()
+                    Default::default()
                 });
-                let profile = engine.profile(&activities(&events, "me"), half_life);
+                let profile = engine.profile(&events, "me", half_life);
                 Audience {
                     viewer: Viewer::Me,
                     name: state.store.nickname(s),
