@@ -162,12 +162,19 @@ pub fn normalized_entropy(counts: &[usize], possible: usize) -> f64 {
             -p * p.ln()
         })
         .sum();
-    (h / (possible as f64).ln()).clamp(0.0, 1.0)
+    // `+ 0.0` turns a negative zero (one perspective: -1 × ln 1) into 0.
+    (h / (possible as f64).ln()).clamp(0.0, 1.0) + 0.0
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_perspective_is_a_plain_zero() {
+        let h = normalized_entropy(&[10], 4);
+        assert_eq!(format!("{h:.2}"), "0.00");
+    }
 
     fn chars(s: &str) -> Vec<String> {
         s.chars().map(|c| c.to_string()).collect()

@@ -139,7 +139,9 @@ impl Store {
                 }
             }
         };
-        store.reload_clicks();
+        if let Ok(inner) = store.lock() {
+            store.reload_clicks(&inner.conn);
+        }
         store
     }
 
@@ -223,11 +225,12 @@ impl Store {
     }
 
     /// Like [`Store::write`]; after the commit, and still under the lock,
-    /// `then` updates the event cache.
+    /// `then` updates what is kept in memory (the events, the click counts),
+    /// so memory and database change together.
     fn write_then<T>(
         &self,
         f: impl Fn(&rusqlite::Transaction) -> rusqlite::Result<T>,
-        then: impl FnOnce(&mut HashMap<String, Arc<Vec<Event>>>, &T),
+        then: impl FnOnce(&mut Inner, &T),
     ) -> anyhow::Result<T> {
         if !self.recording() {
             anyhow::bail!("recording is off");
@@ -241,7 +244,7 @@ impl Store {
             Ok(v)
         });
         if let Ok(v) = &result {
-            then(&mut inner.events, v);
+            then(inner, v);
         }
         if let Err(e) = &result
             && matches!(
@@ -271,17 +274,20 @@ impl Store {
 
     /// True when the session exists (its id came from this store).
     pub fn session_exists(&self, id: &SessionId) -> bool {
-        self.read(|c| {
+        self.find_session(id).unwrap_or(false)
+    }
+
+    /// Whether the session exists; an error when the database cannot say.
+    pub fn find_session(&self, id: &SessionId) -> anyhow::Result<bool> {
+        let found = self.read(|c| {
             c.query_row(
                 "SELECT 1 FROM sessions WHERE id = ?1",
                 [id.as_str()],
                 |_| Ok(()),
             )
             .optional()
-        })
-        .ok()
-        .flatten()
-        .is_some()
+        })?;
+        Ok(found.is_some())
     }
 
     pub fn nickname(&self, id: &SessionId) -> Option<String> {
@@ -312,14 +318,15 @@ impl Store {
 
     pub fn record_query(&self, id: &SessionId, q: &NewQuery<'_>) -> anyhow::Result<i64> {
         let now = now();
+        let query = capped(q.query);
         let shown: Vec<String> = q
             .shown
             .iter()
             .take(MAX_IMPRESSIONS)
             .map(|d| d.to_string())
             .collect();
-        let append = |cache: &mut HashMap<String, Arc<Vec<Event>>>, event: &i64| {
-            if let Some(list) = cache.get_mut(id.as_str()) {
+        let append = |inner: &mut Inner, event: &i64| {
+            if let Some(list) = inner.events.get_mut(id.as_str()) {
                 Arc::make_mut(list).push(Event {
                     id: *event,
                     time: now,
@@ -329,7 +336,7 @@ impl Store {
                     },
                     viewer: q.viewer.to_string(),
                     algorithm: q.algorithm.to_string(),
-                    query: q.query.to_string(),
+                    query: query.to_string(),
                 });
             }
         };
@@ -363,8 +370,9 @@ impl Store {
 
     pub fn record_click(&self, id: &SessionId, c: &NewClick<'_>) -> anyhow::Result<i64> {
         let now = now();
-        let append = |cache: &mut HashMap<String, Arc<Vec<Event>>>, event: &i64| {
-            if let Some(list) = cache.get_mut(id.as_str()) {
+        let query = capped(c.query);
+        let append = |inner: &mut Inner, event: &i64| {
+            if let Some(list) = inner.events.get_mut(id.as_str()) {
                 Arc::make_mut(list).push(Event {
                     id: *event,
                     time: now,
@@ -374,9 +382,15 @@ impl Store {
                     },
                     viewer: c.viewer.to_string(),
                     algorithm: c.algorithm.to_string(),
-                    query: c.query.to_string(),
+                    query: query.to_string(),
                 });
             }
+            *self
+                .clicks
+                .write()
+                .unwrap_or_else(|p| p.into_inner())
+                .entry(c.doc.to_string())
+                .or_default() += 1;
         };
         let event = self.write_then(
             |tx| {
@@ -399,12 +413,6 @@ impl Store {
             },
             append,
         )?;
-        *self
-            .clicks
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .entry(c.doc.to_string())
-            .or_default() += 1;
         Ok(event)
     }
 
@@ -453,8 +461,9 @@ impl Store {
 
     /// Deletes the session and everything recorded about it.
     pub fn delete_session(&self, id: &SessionId) -> anyhow::Result<Rows> {
-        let forget = |cache: &mut HashMap<String, Arc<Vec<Event>>>, _: &Rows| {
-            cache.remove(id.as_str());
+        let forget = |inner: &mut Inner, _: &Rows| {
+            inner.events.remove(id.as_str());
+            self.reload_clicks(&inner.conn);
         };
         let removed = self.write_then(
             |tx| {
@@ -472,7 +481,6 @@ impl Store {
             },
             forget,
         )?;
-        self.reload_clicks();
         Ok(removed)
     }
 
@@ -497,15 +505,13 @@ impl Store {
                     impressions,
                 })
             },
-            |cache, removed| {
+            |inner, removed| {
                 if removed.events + removed.sessions > 0 {
-                    cache.clear();
+                    inner.events.clear();
+                    self.reload_clicks(&inner.conn);
                 }
             },
         )?;
-        if removed.events > 0 {
-            self.reload_clicks();
-        }
         Ok(removed)
     }
 
@@ -527,17 +533,20 @@ impl Store {
             .clone()
     }
 
-    fn reload_clicks(&self) {
-        let counts = self
-            .read(|c| {
-                let mut stmt = c.prepare_cached(
-                    "SELECT doc, COUNT(*) FROM events WHERE kind = 'click' GROUP BY doc",
-                )?;
-                let rows =
-                    stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
-                rows.map(|r| r.map(|(d, n)| (d, n.max(0) as u64))).collect()
-            })
-            .unwrap_or_default();
+    /// Recounts the live clicks from the database; called with the lock
+    /// held, so no click can slip in between the count and the swap.
+    fn reload_clicks(&self, conn: &Connection) {
+        let counts = retry(|| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT doc, COUNT(*) FROM events WHERE kind = 'click' GROUP BY doc",
+            )?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+            rows.map(|r| r.map(|(d, n)| (d, n.max(0) as u64))).collect()
+        })
+        .unwrap_or_else(|e| {
+            tracing::warn!("live clicks could not be counted: {e:#}");
+            HashMap::new()
+        });
         *self.clicks.write().unwrap_or_else(|p| p.into_inner()) = counts;
     }
 
@@ -559,7 +568,7 @@ impl crate::engine::ClickCounts for Store {
 fn load_events(c: &Connection, id: &SessionId) -> rusqlite::Result<Vec<Event>> {
     let mut stmt = c.prepare_cached(
         "SELECT e.id, e.time, e.kind, e.query, e.algorithm, e.viewer, e.doc, e.rank, \
-           (SELECT group_concat(doc, char(10)) FROM impressions WHERE event = e.id) \
+           (SELECT group_concat(doc, char(10) ORDER BY rank) FROM impressions WHERE event = e.id) \
          FROM events e WHERE e.session = ?1 ORDER BY e.id",
     )?;
     let rows = stmt.query_map([id.as_str()], |r| {
@@ -590,12 +599,24 @@ fn load_events(c: &Connection, id: &SessionId) -> rusqlite::Result<Vec<Event>> {
     rows.collect()
 }
 
+/// A query as stored: at most as long as a query can be.
+fn capped(query: &str) -> &str {
+    match query
+        .char_indices()
+        .nth(crate::index::query::MAX_QUERY_CHARS)
+    {
+        Some((end, _)) => &query[..end],
+        None => query,
+    }
+}
+
 /// A nickname as stored: trimmed, control characters removed, at most
 /// [`MAX_NICKNAME`] characters; `None` when nothing is left.
 pub fn clean_nickname(name: &str) -> Option<String> {
+    use unicode_normalization::UnicodeNormalization;
     let cleaned: String = name
-        .chars()
-        .filter(|c| !c.is_control())
+        .nfc()
+        .filter(|c| !c.is_control() && !is_invisible_format(*c))
         .collect::<String>()
         .split_whitespace()
         .collect::<Vec<_>>()
@@ -604,6 +625,14 @@ pub fn clean_nickname(name: &str) -> Option<String> {
         .take(MAX_NICKNAME)
         .collect();
     (!cleaned.is_empty()).then_some(cleaned)
+}
+
+/// Invisible formatting characters that would let two nicknames look alike
+/// or turn text around (zero-width, direction overrides, soft hyphen, BOM).
+fn is_invisible_format(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
 }
 
 fn touch(tx: &rusqlite::Transaction, id: &SessionId, now: i64) -> rusqlite::Result<()> {

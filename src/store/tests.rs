@@ -89,6 +89,11 @@ fn purging_removes_old_events_only() {
     s.record_query(&me, &query("varg", vec!["a"]))
         .expect("query");
     s.record_click(&me, &click("a", 1)).expect("click");
+    assert_eq!(
+        s.events(&me).expect("events").len(),
+        2,
+        "the events are now in memory"
+    );
     // Nothing is a week old yet.
     assert_eq!(
         s.purge(Duration::from_secs(7 * 86_400)).expect("purge"),
@@ -106,7 +111,11 @@ fn purging_removes_old_events_only() {
     assert_eq!(removed.events, 1);
     assert_eq!(removed.impressions, 1);
     assert_eq!(removed.sessions, 0, "the session still has a recent click");
-    assert_eq!(s.events(&me).expect("events").len(), 1);
+    assert_eq!(
+        s.events(&me).expect("events").len(),
+        1,
+        "memory follows the purge"
+    );
     assert_eq!(s.clicks_on("a"), 1);
 }
 

@@ -388,9 +388,12 @@ impl Audience {
         };
         for f in &self.friends {
             if let Some(w) = f.clicked.get(&ord) {
-                facts.friends_weight += w;
+                facts.friends_weight += w.min(1.0);
                 facts.friends.push(f.name.clone());
             }
+        }
+        if !self.friends.is_empty() {
+            facts.friends_weight /= self.friends.len() as f64;
         }
         facts
     }

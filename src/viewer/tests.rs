@@ -191,7 +191,10 @@ fn facts_name_the_history_and_the_friends() {
     let skydd = audience.facts(ord("vargstammen-vaxer"), "varg", "skydd");
     assert_eq!(skydd.perspective_affinity, 0.0);
     assert_eq!(skydd.friends, ["Omar"]);
-    assert!((skydd.friends_weight - 1.0).abs() < 1e-9);
+    assert!(
+        (skydd.friends_weight - 1.0).abs() < 1e-9,
+        "the only friend, newest click"
+    );
     assert_eq!(
         Audience::anonymous(Viewer::Incognito).facts(ord("vargjakten-2024"), "varg", "jakt"),
         ViewerFacts::default()

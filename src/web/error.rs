@@ -14,6 +14,9 @@ pub enum WebError {
     NotFound,
     #[error("{0}")]
     BadRequest(String),
+    /// Refused, e.g. a form sent from another site.
+    #[error("{0}")]
+    Forbidden(String),
     /// The index is still being built; the value is the share done.
     #[error("the index is being built")]
     Indexing(f64),
@@ -39,6 +42,7 @@ impl WebError {
         match self {
             WebError::NotFound => StatusCode::NOT_FOUND,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            WebError::Forbidden(_) => StatusCode::FORBIDDEN,
             WebError::Indexing(_) | WebError::NoCorpus(_) => StatusCode::SERVICE_UNAVAILABLE,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -54,6 +58,10 @@ impl WebError {
             WebError::BadRequest(msg) => (
                 format!("Felaktig förfrågan: {msg}"),
                 format!("Bad request: {msg}"),
+            ),
+            WebError::Forbidden(msg) => (
+                format!("Nekad: {msg}. Använd formuläret på bubblas egen sida."),
+                format!("Refused: {msg}. Use the form on bubbla's own page."),
             ),
             WebError::Indexing(done) => (
                 format!(

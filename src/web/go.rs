@@ -49,8 +49,8 @@ async fn go(
         if viewer == Viewer::Incognito || !st.store.recording() {
             return Ok(None);
         }
-        let existing = visitor::session(&headers, &st.store);
-        let Some((session, cookie)) = visitor::ensure_session(existing, &st) else {
+        let lookup = visitor::lookup(&headers, &st.store);
+        let Some((session, cookie)) = visitor::ensure_session(lookup, &st) else {
             return Ok(None);
         };
         let click = NewClick {
@@ -61,7 +61,7 @@ async fn go(
             viewer: viewer.id(),
         };
         match st.store.record_click(&session, &click) {
-            Ok(_) => Ok(cookie),
+            Ok(_) => Ok(Some(cookie)),
             Err(e) => {
                 tracing::warn!("click not recorded: {e:#}");
                 Ok(None)

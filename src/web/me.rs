@@ -40,6 +40,8 @@ const PERSONAL: &str = "personal";
 #[derive(Serialize)]
 struct EventView {
     time: String,
+    /// The same, machine-readable (RFC 3339).
+    datetime: String,
     kind: &'static str,
     query: String,
     algorithm: String,
@@ -128,6 +130,13 @@ fn event_views(engine: &Engine, state: &AppState, ui: Lang, events: &[Event]) ->
             };
             EventView {
                 time: format_time(e.time),
+                datetime: time::OffsetDateTime::from_unix_timestamp(e.time)
+                    .ok()
+                    .and_then(|d| {
+                        d.format(&time::format_description::well_known::Rfc3339)
+                            .ok()
+                    })
+                    .unwrap_or_default(),
                 kind,
                 query: e.query.clone(),
                 algorithm,
@@ -292,6 +301,7 @@ async fn page(
             differ => k.differ,
             max_nickname => crate::store::MAX_NICKNAME,
             retention_days => state.settings.retention.as_secs() / 86_400,
+            window => crate::viewer::history_window(state.settings.half_life_events),
         },
     )?;
     Ok(with_cookie(html, None))
@@ -332,6 +342,7 @@ async fn nickname(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, WebError> {
+    visitor::same_site(&headers)?;
     let fields = form(&body)?;
     let name = fields
         .iter()
@@ -346,22 +357,23 @@ async fn nickname(
     }
     let st = state.clone();
     let cookie = blocking(move || {
-        let existing = visitor::session(&headers, &st.store);
-        let Some((session, cookie)) = visitor::ensure_session(existing, &st) else {
-            return Err(WebError::BadRequest(
-                "recording is off, so a nickname cannot be saved".into(),
-            ));
+        let off = || {
+            WebError::BadRequest("recording is off just now, so a nickname cannot be saved".into())
         };
-        st.store
-            .set_nickname(&session, &name)
-            .map_err(WebError::Internal)?;
+        if !st.store.recording() {
+            return Err(off());
+        }
+        let lookup = visitor::lookup(&headers, &st.store);
+        let (session, cookie) = visitor::ensure_session(lookup, &st).ok_or_else(off)?;
+        st.store.set_nickname(&session, &name).map_err(|e| {
+            tracing::warn!("nickname not saved: {e:#}");
+            off()
+        })?;
         Ok(cookie)
     })
     .await?;
     let mut res = (StatusCode::SEE_OTHER, [(header::LOCATION, "/me")]).into_response();
-    if let Some(c) = cookie {
-        res.headers_mut().insert(header::SET_COOKIE, c);
-    }
+    res.headers_mut().insert(header::SET_COOKIE, cookie);
     Ok(res)
 }
 
@@ -393,15 +405,17 @@ async fn delete(
     OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
+    visitor::same_site(&headers)?;
     let st = state.clone();
     let removed = blocking(move || match visitor::session(&headers, &st.store) {
-        None => Ok(Rows::default()),
+        None => Ok(None),
         Some(_) if !st.store.recording() => Err(WebError::BadRequest(
             "the database is read-only just now, so nothing could be deleted; tell the workshop leader".into(),
         )),
         Some(s) => st
             .store
             .delete_session(&s)
+            .map(Some)
             .map_err(|e| WebError::Internal(e.context("deleting a session"))),
     })
     .await?;
@@ -409,7 +423,8 @@ async fn delete(
         ui,
         &uri.to_string(),
         "me-delete.html",
-        context! { rows => removed, confirm => false, deleted => true },
+        context! { rows => removed.unwrap_or_default(), confirm => false, deleted => removed.is_some() },
     )?;
-    Ok(with_cookie(html, Some(visitor::clear_cookie())))
+    // The cookie is cleared only when it named the session just deleted.
+    Ok(with_cookie(html, removed.map(|_| visitor::clear_cookie())))
 }

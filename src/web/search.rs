@@ -101,7 +101,8 @@ async fn search(
         viewer.clone(),
     );
     let out = blocking(move || {
-        let session = visitor::session(&headers, &st.store);
+        let lookup = visitor::lookup(&headers, &st.store);
+        let session = lookup.session().cloned();
         let audience = visitor::audience(&e, &st, &v, session.as_ref());
         let opts = SearchOptions {
             algorithm: algo.clone(),
@@ -117,7 +118,7 @@ async fn search(
         if !query.trim().is_empty()
             && v != Viewer::Incognito
             && st.store.recording()
-            && let Some((id, cookie)) = visitor::ensure_session(session.clone(), &st)
+            && let Some((id, cookie)) = visitor::ensure_session(lookup, &st)
         {
             let record = NewQuery {
                 query: &query,
@@ -128,7 +129,7 @@ async fn search(
             };
             match st.store.record_query(&id, &record) {
                 Ok(_) => {
-                    set_cookie = cookie;
+                    set_cookie = Some(cookie);
                     session = Some(id);
                 }
                 Err(err) => tracing::warn!("search not recorded: {err:#}"),

@@ -29,26 +29,63 @@ pub fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
         .map(|(_, v)| v.trim())
 }
 
-/// The request's session, when its cookie names one the store knows.
-pub fn session(headers: &HeaderMap, store: &Store) -> Option<SessionId> {
-    cookie(headers, SESSION_COOKIE)
-        .and_then(SessionId::parse)
-        .filter(|id| store.session_exists(id))
+/// What the request's cookie says about its session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lookup {
+    /// A session of this store.
+    Known(SessionId),
+    /// No cookie, or one that names no session here (forged, deleted, expired).
+    Unknown,
+    /// The cookie names a session, but the database could not say whether it
+    /// exists: nothing is recorded, so the visitor keeps their session.
+    Failed,
 }
 
-/// A session to record into: the request's, or a new one (with the cookie
-/// to set). `None` when recording is off.
-pub fn ensure_session(
-    existing: Option<SessionId>,
-    state: &AppState,
-) -> Option<(SessionId, Option<HeaderValue>)> {
-    if let Some(id) = existing {
-        return Some((id, None));
+impl Lookup {
+    pub fn session(&self) -> Option<&SessionId> {
+        match self {
+            Lookup::Known(id) => Some(id),
+            _ => None,
+        }
+    }
+}
+
+pub fn lookup(headers: &HeaderMap, store: &Store) -> Lookup {
+    let Some(id) = cookie(headers, SESSION_COOKIE).and_then(SessionId::parse) else {
+        return Lookup::Unknown;
+    };
+    match store.find_session(&id) {
+        Ok(true) => Lookup::Known(id),
+        Ok(false) => Lookup::Unknown,
+        Err(e) => {
+            tracing::warn!("cannot look up a session: {e:#}");
+            Lookup::Failed
+        }
+    }
+}
+
+/// The request's session, when its cookie names one the store knows.
+pub fn session(headers: &HeaderMap, store: &Store) -> Option<SessionId> {
+    lookup(headers, store).session().cloned()
+}
+
+/// A session to record into, with the cookie to send: the request's (its
+/// cookie renewed, so it lasts as long as its newest event), or a new one.
+/// `None` when recording is off or the database cannot be asked.
+pub fn ensure_session(lookup: Lookup, state: &AppState) -> Option<(SessionId, HeaderValue)> {
+    let max_age = state.settings.retention.as_secs();
+    match lookup {
+        Lookup::Known(id) => {
+            let cookie = set_cookie(&id, max_age);
+            return Some((id, cookie));
+        }
+        Lookup::Failed => return None,
+        Lookup::Unknown => {}
     }
     match state.store.new_session() {
         Ok(id) => {
-            let cookie = set_cookie(&id, state.settings.retention.as_secs());
-            Some((id, Some(cookie)))
+            let cookie = set_cookie(&id, max_age);
+            Some((id, cookie))
         }
         Err(e) => {
             tracing::warn!("no session could be started: {e:#}");
@@ -69,6 +106,35 @@ pub fn set_cookie(id: &SessionId, max_age: u64) -> HeaderValue {
 /// The `Set-Cookie` value that removes the session cookie.
 pub fn clear_cookie() -> HeaderValue {
     HeaderValue::from_static("bubbla_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax")
+}
+
+/// Refuses a form sent from another site (cross-site request forgery): the
+/// browser says where a request comes from in `Sec-Fetch-Site` or `Origin`.
+/// Requests without either (older browsers, scripts, tests) are let through;
+/// the session cookie is `SameSite=Lax`, so they carry no session from
+/// another site anyway.
+pub fn same_site(headers: &HeaderMap) -> Result<(), WebError> {
+    let refuse = || {
+        Err(WebError::Forbidden(
+            "a form from another site was refused".into(),
+        ))
+    };
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok())
+        && !matches!(site, "same-origin" | "none")
+    {
+        return refuse();
+    }
+    if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        let host = headers
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let origin_host = origin.split_once("://").map_or("", |(_, h)| h);
+        if origin == "null" || origin_host != host {
+            return refuse();
+        }
+    }
+    Ok(())
 }
 
 /// The `viewer` parameter, checked against the corpus's personas.
@@ -239,5 +305,32 @@ mod tests {
                 .expect("cookie"),
         );
         assert_eq!(session(&h, &store), Some(real));
+    }
+
+    #[test]
+    fn forms_from_other_sites_are_refused() {
+        let mut h = HeaderMap::new();
+        assert!(
+            same_site(&h).is_ok(),
+            "no provenance headers: a script or an old browser"
+        );
+        h.insert(header::HOST, HeaderValue::from_static("192.168.1.5:8080"));
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("http://192.168.1.5:8080"),
+        );
+        assert!(same_site(&h).is_ok());
+        h.insert("sec-fetch-site", HeaderValue::from_static("same-origin"));
+        assert!(same_site(&h).is_ok());
+        h.insert("sec-fetch-site", HeaderValue::from_static("cross-site"));
+        assert!(same_site(&h).is_err());
+        h.remove("sec-fetch-site");
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("http://evil.example"),
+        );
+        assert!(same_site(&h).is_err());
+        h.insert(header::ORIGIN, HeaderValue::from_static("null"));
+        assert!(same_site(&h).is_err());
     }
 }

@@ -185,6 +185,7 @@ async fn lesson_two_clicking_one_side_narrows_the_personal_results() {
     }
     let after = top(&mut b, &s, "varg", "personal", "me", 10).await;
     let h1 = entropy(&after, 4);
+    eprintln!("lesson 2: entropy of the personal top 10 {h0:.3} → {h1:.3}");
     assert!(
         h1 <= 0.6 * h0,
         "entropy fell by at least 40 %: {h0:.3} → {h1:.3}\n{after:?}"
@@ -360,11 +361,23 @@ async fn incognito_writes_nothing() {
         .get(&s, "/search?q=varg&viewer=incognito&algorithm=personal")
         .await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.body.contains("Inkognito: den här sökningen"));
     assert!(
-        page.body.contains("viewer=incognito"),
-        "result links keep incognito"
+        page.body
+            .contains("I inkognitoläge används ingen historik och inget sparas")
     );
+    let go_links: Vec<&str> = page
+        .body
+        .split("href=\"/go/")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .collect();
+    assert!(!go_links.is_empty());
+    assert!(
+        go_links.iter().all(|l| l.contains("viewer=incognito")),
+        "every result link keeps incognito: {go_links:?}"
+    );
+    let plain = incognito.get(&s, "/search?q=varg&viewer=incognito").await;
+    assert!(plain.body.contains("Inkognito: den här sökningen"));
     let go = incognito
         .get(
             &s,
@@ -609,6 +622,112 @@ fn rusqlite_lock(dir: &std::path::Path) -> rusqlite::Connection {
     let c = rusqlite::Connection::open(dir.join(bubbla::store::DB_FILE)).expect("open");
     c.execute_batch("BEGIN IMMEDIATE").expect("lock");
     c
+}
+
+#[tokio::test]
+async fn a_database_locked_past_every_retry_still_answers() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (e, _d) = engine("corpus");
+    let s = AppState::ready_with(e, Store::open(dir.path()), Settings::default());
+    let mut b = Browser::default();
+    b.get(&s, "/search?q=varg").await;
+    let id = b.session().expect("session");
+    let other = rusqlite_lock(dir.path());
+    let r = b.get(&s, "/search?q=vargjakt").await;
+    assert_eq!(r.status, StatusCode::OK, "the search is answered");
+    let go = b.get(&s, "/go/varg-i-sverige?q=varg&rank=1").await;
+    assert_eq!(
+        go.status,
+        StatusCode::SEE_OTHER,
+        "the click still opens the document"
+    );
+    drop(other);
+    assert_eq!(
+        b.session(),
+        Some(id.clone()),
+        "the visitor keeps their session"
+    );
+    assert_eq!(
+        s.store.rows_of(&id).expect("rows").events,
+        1,
+        "nothing was recorded meanwhile"
+    );
+    assert!(
+        s.store.recording(),
+        "a busy database is not a read-only one"
+    );
+}
+
+#[tokio::test]
+async fn forms_from_other_sites_are_refused() {
+    let (s, _d) = fixture_state();
+    let mut b = Browser::default();
+    b.get(&s, "/search?q=varg").await;
+    let id = b.session().expect("session");
+    for (name, value) in [
+        ("sec-fetch-site", "cross-site"),
+        ("origin", "http://evil.example"),
+    ] {
+        for (uri, body) in [("/me/delete", ""), ("/me/nickname", "nickname=pwned")] {
+            let req = Request::builder()
+                .method("POST")
+                .uri(uri)
+                .header(header::HOST, "127.0.0.1:8080")
+                .header(name, value)
+                .header(header::COOKIE, format!("bubbla_session={id}"))
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body))
+                .expect("request");
+            let res = app(s.clone()).oneshot(req).await.expect("response");
+            assert_eq!(
+                res.status(),
+                StatusCode::FORBIDDEN,
+                "{uri} with {name}: {value}"
+            );
+            assert!(res.headers().get(header::SET_COOKIE).is_none());
+        }
+    }
+    assert_eq!(
+        s.store.rows_of(&id).expect("rows").events,
+        1,
+        "nothing deleted"
+    );
+    assert_eq!(s.store.nickname(&id), None, "no nickname set");
+    // The same forms from bubbla's own page work.
+    let req = Request::builder()
+        .method("POST")
+        .uri("/me/nickname")
+        .header(header::HOST, "127.0.0.1:8080")
+        .header(header::ORIGIN, "http://127.0.0.1:8080")
+        .header("sec-fetch-site", "same-origin")
+        .header(header::COOKIE, format!("bubbla_session={id}"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from("nickname=Kim"))
+        .expect("request");
+    let res = app(s.clone()).oneshot(req).await.expect("response");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(s.store.nickname(&id).as_deref(), Some("Kim"));
+}
+
+#[tokio::test]
+async fn deleting_without_a_session_clears_nothing() {
+    let (s, _d) = fixture_state();
+    let mut b = Browser::with_cookie("bubbla_session", "0123456789abcdef0123456789abcdef");
+    let r = b.post(&s, "/me/delete", "").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.headers.get(header::SET_COOKIE).is_none());
+    assert!(r.body.contains("Inget är sparat om dig"));
+}
+
+#[tokio::test]
+async fn a_nickname_on_a_read_only_database_is_a_clear_400() {
+    let (s, _d) = fixture_state();
+    let mut b = Browser::default();
+    b.get(&s, "/search?q=varg").await;
+    s.store.simulate_read_only().expect("read-only");
+    let r = b.post(&s, "/me/nickname", "nickname=Kim").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("recording is off"), "{}", r.body);
 }
 
 #[tokio::test]

@@ -1,7 +1,9 @@
 use super::{Bilingual, Candidate, RankContext, Signal};
 
-/// What the viewer's friends clicked: each friend's click on the document
-/// counts, the more recent in their history the more.
+/// What the viewer's friends clicked: the share of friends who clicked the
+/// document, each click counting the more the more recent it is in that
+/// friend's history. Already 0–1, so it is not rescaled: one friend's old
+/// click stays a small boost even when no other result has any.
 pub struct Social;
 
 impl Signal for Social {
@@ -16,12 +18,15 @@ impl Signal for Social {
     }
     fn description(&self) -> Bilingual {
         Bilingual {
-            sv: "Om dina vänner har klickat på sidan, och hur nyligen. Det dina vänner läser lyfts – även om det inte är det bästa svaret.",
-            en: "Whether your friends clicked the page, and how recently. What your friends read is lifted – even when it is not the best answer.",
+            sv: "Hur många av dina vänner som har klickat på sidan, och hur nyligen. Det dina vänner läser lyfts – även om det inte är det bästa svaret.",
+            en: "How many of your friends clicked the page, and how recently. What your friends read is lifted – even when it is not the best answer.",
         }
     }
     fn raw(&self, c: &Candidate<'_>, _: &RankContext) -> f64 {
         c.viewer.friends_weight
+    }
+    fn normalise(&self, raw: &[f64]) -> Vec<f64> {
+        raw.iter().map(|v| v.clamp(0.0, 1.0)).collect()
     }
 }
 
@@ -34,7 +39,12 @@ mod tests {
     fn the_weight_of_friends_clicks() {
         let mut c = cand("a", "p", 1.0);
         assert_eq!(Social.raw(&c, &ctx()), 0.0);
-        c.viewer.friends_weight = 1.5;
-        assert_eq!(Social.raw(&c, &ctx()), 1.5);
+        c.viewer.friends_weight = 0.5;
+        assert_eq!(Social.raw(&c, &ctx()), 0.5);
+        assert_eq!(
+            Social.normalise(&[0.25, 0.0]),
+            [0.25, 0.0],
+            "not rescaled to the best"
+        );
     }
 }
