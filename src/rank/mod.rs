@@ -77,9 +77,9 @@ pub struct ViewerFacts {
     pub perspective_clicks: u32,
     /// Searches the viewer made whose results were mostly in this theme.
     pub theme_searches: u32,
-    /// How many of the viewer's friends clicked this document, as a share
-    /// of all their friends, each click weighted by how recent it is in that
-    /// friend's history (the newest event = 1, at most 1 per friend), 0–1.
+    /// How many of the viewer's friends clicked this document, each click
+    /// weighted by how recent it is in that friend's history (the newest
+    /// event = 1, at most 1 per friend).
     pub friends_weight: f64,
     /// Names of the friends who clicked it.
     pub friends: Vec<String>,

@@ -392,9 +392,6 @@ impl Audience {
                 facts.friends.push(f.name.clone());
             }
         }
-        if !self.friends.is_empty() {
-            facts.friends_weight /= self.friends.len() as f64;
-        }
         facts
     }
 }

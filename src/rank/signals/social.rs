@@ -1,9 +1,10 @@
 use super::{Bilingual, Candidate, RankContext, Signal};
 
-/// What the viewer's friends clicked: the share of friends who clicked the
+/// What the viewer's friends clicked: how many friends clicked the
 /// document, each click counting the more the more recent it is in that
-/// friend's history. Already 0–1, so it is not rescaled: one friend's old
-/// click stays a small boost even when no other result has any.
+/// friend's history. Capped at 1 (one friend's newest click) rather than
+/// rescaled to the best result, so one friend's old click stays a small
+/// boost even when no other result has any.
 pub struct Social;
 
 impl Signal for Social {
@@ -18,8 +19,8 @@ impl Signal for Social {
     }
     fn description(&self) -> Bilingual {
         Bilingual {
-            sv: "Hur många av dina vänner som har klickat på sidan, och hur nyligen. Det dina vänner läser lyfts – även om det inte är det bästa svaret.",
-            en: "How many of your friends clicked the page, and how recently. What your friends read is lifted – even when it is not the best answer.",
+            sv: "Om dina vänner har klickat på sidan, och hur nyligen (en väns senaste klick ger fullt värde, ett gammalt klick mindre). Det dina vänner läser lyfts – även om det inte är det bästa svaret.",
+            en: "Whether your friends clicked the page, and how recently (a friend's latest click counts in full, an old click less). What your friends read is lifted – even when it is not the best answer.",
         }
     }
     fn raw(&self, c: &Candidate<'_>, _: &RankContext) -> f64 {
