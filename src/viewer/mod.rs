@@ -466,5 +466,17 @@ pub fn diversity(
     })
 }
 
+/// The diversity meter: the last [`DIVERSITY_WINDOW`] searches of `viewer`,
+/// and the same many before them (to show the trend).
+pub fn meter(
+    events: &[Event],
+    viewer: &str,
+    corpus: &Corpus,
+) -> Option<(Diversity, Option<Diversity>)> {
+    let now = diversity(events, viewer, corpus, DIVERSITY_WINDOW, 0)?;
+    let before = diversity(events, viewer, corpus, DIVERSITY_WINDOW, DIVERSITY_WINDOW);
+    Some((now, before))
+}
+
 #[cfg(test)]
 mod tests;

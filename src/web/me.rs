@@ -15,7 +15,7 @@ use crate::compare::jaccard_at;
 use crate::engine::{ClickCounts, Engine, SearchOptions};
 use crate::lang::Lang;
 use crate::store::{Event, EventKind, Rows, SessionId};
-use crate::viewer::{Audience, DIVERSITY_WINDOW, Profile, Viewer, diversity};
+use crate::viewer::{Audience, Profile, Viewer};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{OriginalUri, State};
@@ -249,16 +249,7 @@ fn known(engine: &Engine, state: &AppState, headers: &HeaderMap) -> Known {
         .unwrap_or_default();
     let audience = visitor::audience(engine, state, &Viewer::Me, session.as_ref());
     let differ = differ(engine, &audience, &events, state);
-    let meter = diversity(&events, "me", &engine.corpus, DIVERSITY_WINDOW, 0).map(|now| {
-        let before = diversity(
-            &events,
-            "me",
-            &engine.corpus,
-            DIVERSITY_WINDOW,
-            DIVERSITY_WINDOW,
-        );
-        (now, before)
-    });
+    let meter = crate::viewer::meter(&events, "me", &engine.corpus);
     Known {
         nickname: session.as_ref().and_then(|s| state.store.nickname(s)),
         rows: session

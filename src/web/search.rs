@@ -12,7 +12,7 @@ use super::{AppState, WebError, blocking};
 use crate::engine::{ClickCounts, Engine, SearchOptions, SearchResults, Who};
 use crate::lang::Lang;
 use crate::store::NewQuery;
-use crate::viewer::{Audience, DIVERSITY_WINDOW, Diversity, Viewer, diversity};
+use crate::viewer::{Audience, Diversity, Viewer};
 use axum::Router;
 use axum::extract::{OriginalUri, State};
 use axum::http::{HeaderMap, header};
@@ -136,12 +136,11 @@ async fn search(
             }
         }
         let meter = match (&v, &session) {
-            (Viewer::Me, Some(s)) => st.store.events(s).ok().and_then(|events| {
-                let now = diversity(&events, "me", &e.corpus, DIVERSITY_WINDOW, 0)?;
-                let before =
-                    diversity(&events, "me", &e.corpus, DIVERSITY_WINDOW, DIVERSITY_WINDOW);
-                Some((now, before))
-            }),
+            (Viewer::Me, Some(s)) => st
+                .store
+                .events(s)
+                .ok()
+                .and_then(|events| crate::viewer::meter(&events, "me", &e.corpus)),
             _ => None,
         };
         let nickname = session.as_ref().and_then(|s| st.store.nickname(s));
