@@ -42,6 +42,11 @@ async fn home(State(state): State<AppState>, Ui(ui): Ui) -> Result<Html<String>,
         ui,
         "/",
         "home.html",
-        context! { themes, algorithms => algorithm_options(&engine, ui), documents => engine.corpus.docs.len() },
+        context! {
+            themes,
+            algorithms => algorithm_options(&engine, ui),
+            viewers => super::visitor::viewer_options(&state, &engine, ui, None),
+            documents => engine.corpus.docs.len(),
+        },
     )
 }

@@ -816,3 +816,43 @@ async fn viewers_are_checked_and_offered() {
         "a new visitor is told why nothing changes"
     );
 }
+
+/// `engagement` (personal + popularity + social) ranks what a viewer and
+/// their friends click and what is popular, above what the query matches best.
+#[tokio::test]
+async fn engagement_favours_habits_friends_and_popularity() {
+    let e = bundled_engine();
+    let elin = std::sync::Arc::new(e.persona_audience("elin", 20.0).expect("elin"));
+    let run = |algorithm: &str| {
+        let opts = bubbla::engine::SearchOptions {
+            audience: Some(elin.clone()),
+            ..bubbla::engine::SearchOptions::top(10).algorithm(algorithm)
+        };
+        e.search("varg", &opts).expect("search").results
+    };
+    let views = |rs: &[bubbla::engine::SearchResult]| -> f64 {
+        rs.iter()
+            .map(|r| e.corpus.get(&r.id).expect("doc").popularity as f64)
+            .sum::<f64>()
+            / rs.len() as f64
+    };
+    let (relevance, personal, engagement) = (run("relevance"), run("personal"), run("engagement"));
+    assert!(
+        views(&engagement) > views(&personal) && views(&engagement) > views(&relevance),
+        "engagement shows more viewed pages: {} vs {} and {}",
+        views(&engagement),
+        views(&personal),
+        views(&relevance)
+    );
+    let explained = engagement
+        .iter()
+        .filter(|r| !r.explanation.reasons.is_empty())
+        .count();
+    assert!(
+        explained >= 8,
+        "nearly every result names Elin's or her friends' clicks: {explained}"
+    );
+    let ids =
+        |rs: &[bubbla::engine::SearchResult]| rs.iter().map(|r| r.id.clone()).collect::<Vec<_>>();
+    assert!(jaccard_at(&ids(&engagement), &ids(&relevance), 10) < 0.6);
+}
