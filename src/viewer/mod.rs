@@ -22,15 +22,42 @@ pub const DEFAULT_HALF_LIFE_EVENTS: f64 = 20.0;
 /// are not read (see [`history_window`]).
 pub const HALF_LIVES_READ: f64 = 10.0;
 
-/// How many of a viewer's newest events a profile reads: ten half-lives,
-/// beyond which an event weighs less than 2^-10 of the newest.
-pub fn history_window(half_life: f64) -> usize {
-    let h = if half_life > 0.0 {
+/// A usable half-life: the default when `half_life` is not positive.
+fn half_life_or_default(half_life: f64) -> f64 {
+    if half_life > 0.0 {
         half_life
     } else {
         DEFAULT_HALF_LIFE_EVENTS
-    };
-    (h * HALF_LIVES_READ).ceil().max(1.0) as usize
+    }
+}
+
+/// How many of a viewer's newest events a profile reads: ten half-lives,
+/// beyond which an event weighs less than 2^-10 of the newest.
+pub fn history_window(half_life: f64) -> usize {
+    (half_life_or_default(half_life) * HALF_LIVES_READ)
+        .ceil()
+        .max(1.0) as usize
+}
+
+/// The events of `viewer`, newest first, each with its weight: 1 for the
+/// newest, halving every `half_life` events, for the newest
+/// [`history_window`] events only. What profiles and friends' clicks read.
+fn weighted<'e>(
+    events: &'e [Event],
+    viewer: &'e str,
+    half_life: f64,
+) -> impl Iterator<Item = (f64, &'e Event)> + 'e {
+    let half_life = half_life_or_default(half_life);
+    let decay = 0.5_f64.powf(1.0 / half_life);
+    events
+        .iter()
+        .rev()
+        .filter(move |e| e.viewer == viewer)
+        .take(history_window(half_life))
+        .scan(1.0 / decay, move |w, e| {
+            *w *= decay;
+            Some((*w, e))
+        })
 }
 
 /// A search counts this much towards the themes it showed, next to a click's 1.
@@ -126,22 +153,13 @@ impl Profile {
         links: &Links,
         half_life: f64,
     ) -> Profile {
-        let half_life = if half_life > 0.0 {
-            half_life
-        } else {
-            DEFAULT_HALF_LIFE_EVENTS
-        };
         let mut p = Profile::default();
         // A corpus has a handful of themes and perspectives: small lists
         // scanned in order beat maps keyed by strings here.
         // (weight, clicks, searches) per theme; (weight, clicks) per perspective.
         let mut themes: Vec<(&str, (f64, u32, u32))> = Vec::new();
         let mut perspectives: Vec<(PerspectiveKey, (f64, u32))> = Vec::new();
-        let decay = 0.5_f64.powf(1.0 / half_life);
-        let mut w = 1.0 / decay;
-        let mine = events.iter().rev().filter(|e| e.viewer == viewer);
-        for e in mine.take(history_window(half_life)) {
-            w *= decay;
+        for (w, e) in weighted(events, viewer, half_life) {
             match &e.kind {
                 EventKind::Click { doc, .. } => {
                     let Some(ord) = corpus.index_of(doc) else {
@@ -254,17 +272,8 @@ pub fn recent_clicks(
     corpus: &Corpus,
     half_life: f64,
 ) -> HashMap<usize, f64> {
-    let half_life = if half_life > 0.0 {
-        half_life
-    } else {
-        DEFAULT_HALF_LIFE_EVENTS
-    };
     let mut clicked = HashMap::new();
-    let decay = 0.5_f64.powf(1.0 / half_life);
-    let mut w = 1.0 / decay;
-    let mine = events.iter().rev().filter(|e| e.viewer == viewer);
-    for e in mine.take(history_window(half_life)) {
-        w *= decay;
+    for (w, e) in weighted(events, viewer, half_life) {
         if let EventKind::Click { doc, .. } = &e.kind
             && let Some(ord) = corpus.index_of(doc)
         {
