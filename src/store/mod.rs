@@ -525,14 +525,6 @@ impl Store {
             .unwrap_or(0)
     }
 
-    /// A copy of the live click counts by document.
-    pub fn click_counts(&self) -> HashMap<String, u64> {
-        self.clicks
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
-    }
-
     /// Recounts the live clicks from the database; called with the lock
     /// held, so no click can slip in between the count and the swap.
     fn reload_clicks(&self, conn: &Connection) {

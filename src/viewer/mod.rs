@@ -475,13 +475,12 @@ pub fn diversity(
     })
 }
 
-/// The diversity meter: the last [`DIVERSITY_WINDOW`] searches of `viewer`,
-/// and the same many before them (to show the trend).
-pub fn meter(
-    events: &[Event],
-    viewer: &str,
-    corpus: &Corpus,
-) -> Option<(Diversity, Option<Diversity>)> {
+/// The diversity meter: the last [`DIVERSITY_WINDOW`] searches, and the
+/// same many before them when there were any (to show the trend).
+pub type Meter = (Diversity, Option<Diversity>);
+
+/// The diversity meter of `viewer`; `None` before their first search.
+pub fn meter(events: &[Event], viewer: &str, corpus: &Corpus) -> Option<Meter> {
     let now = diversity(events, viewer, corpus, DIVERSITY_WINDOW, 0)?;
     let before = diversity(events, viewer, corpus, DIVERSITY_WINDOW, DIVERSITY_WINDOW);
     Some((now, before))

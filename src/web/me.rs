@@ -238,7 +238,7 @@ struct Known {
     rows: Rows,
     audience: Arc<Audience>,
     differ: Option<Differ>,
-    meter: Option<(crate::viewer::Diversity, Option<crate::viewer::Diversity>)>,
+    meter: Option<crate::viewer::Meter>,
 }
 
 fn known(engine: &Engine, state: &AppState, headers: &HeaderMap) -> Known {
@@ -251,7 +251,8 @@ fn known(engine: &Engine, state: &AppState, headers: &HeaderMap) -> Known {
     let differ = differ(engine, &audience, &events, state);
     let meter = crate::viewer::meter(&events, "me", &engine.corpus);
     Known {
-        nickname: session.as_ref().and_then(|s| state.store.nickname(s)),
+        // The viewer `me` carries the session's nickname.
+        nickname: audience.name.clone(),
         rows: session
             .as_ref()
             .and_then(|s| state.store.rows_of(s).ok())
@@ -274,10 +275,7 @@ async fn page(
     let (st, e) = (state.clone(), engine.clone());
     let k = blocking(move || Ok(known(&e, &st, &headers))).await?;
     let (persp_bars, theme_bars) = bars(&engine, ui, &k.audience.profile);
-    let meter: Option<MeterView> = k
-        .meter
-        .as_ref()
-        .map(|(now, before)| meter_view(&engine, ui, now, before.as_ref()));
+    let meter: Option<MeterView> = k.meter.as_ref().map(|m| meter_view(&engine, ui, m));
     let html = state.render(
         ui,
         &uri.to_string(),
@@ -295,7 +293,7 @@ async fn page(
             window => crate::viewer::history_window(state.settings.half_life_events),
         },
     )?;
-    Ok(with_cookie(html, None))
+    Ok(html.into_response())
 }
 
 /// Everything recorded about this session, as a JSON file.
@@ -387,7 +385,7 @@ async fn confirm_delete(
         "me-delete.html",
         context! { rows, confirm => true },
     )?;
-    Ok(with_cookie(html, None))
+    Ok(html.into_response())
 }
 
 async fn delete(

@@ -12,7 +12,7 @@ use super::{AppState, WebError, blocking};
 use crate::engine::{ClickCounts, Engine, SearchOptions, SearchResults, Who};
 use crate::lang::Lang;
 use crate::store::NewQuery;
-use crate::viewer::{Audience, Diversity, Viewer};
+use crate::viewer::{Audience, Meter, Viewer};
 use axum::Router;
 use axum::extract::{OriginalUri, State};
 use axum::http::{HeaderMap, header};
@@ -44,17 +44,12 @@ pub struct MeterView {
     pub possible: usize,
 }
 
-pub fn meter_view(
-    engine: &Engine,
-    ui: Lang,
-    now: &Diversity,
-    before: Option<&Diversity>,
-) -> MeterView {
+pub fn meter_view(engine: &Engine, ui: Lang, (now, before): &Meter) -> MeterView {
     MeterView {
         searches: now.searches,
         entropy: format!("{:.2}", now.entropy),
         value: now.entropy,
-        before: before.map(|b| format!("{:.2}", b.entropy)),
+        before: before.as_ref().map(|b| format!("{:.2}", b.entropy)),
         shown: now
             .shown
             .iter()
@@ -76,7 +71,7 @@ struct Outcome {
     results: SearchResults,
     audience: Arc<Audience>,
     set_cookie: Option<header::HeaderValue>,
-    meter: Option<(Diversity, Option<Diversity>)>,
+    meter: Option<Meter>,
     nickname: Option<String>,
 }
 
@@ -143,7 +138,11 @@ async fn search(
                 .and_then(|events| crate::viewer::meter(&events, "me", &e.corpus)),
             _ => None,
         };
-        let nickname = session.as_ref().and_then(|s| st.store.nickname(s));
+        // The viewer `me` already carries the nickname.
+        let nickname = match v {
+            Viewer::Me => audience.name.clone(),
+            _ => session.as_ref().and_then(|s| st.store.nickname(s)),
+        };
         Ok(Outcome {
             results,
             audience,
@@ -183,10 +182,7 @@ async fn search(
     .map(|key| state.i18n.text(ui, key, &[]));
     let viewers: Vec<ViewerOption> =
         visitor::viewer_options(&state, &engine, ui, out.nickname.as_deref());
-    let meter = out
-        .meter
-        .as_ref()
-        .map(|(now, before)| meter_view(&engine, ui, now, before.as_ref()));
+    let meter = out.meter.as_ref().map(|m| meter_view(&engine, ui, m));
     let html = state.render(
         ui,
         &uri.to_string(),
