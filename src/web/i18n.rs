@@ -110,14 +110,9 @@ pub async fn switch(Path(code): Path<String>, Query(back): Query<Back>) -> Respo
         return super::WebError::NotFound.into_response();
     };
     // Only paths on this site: no open redirect.
-    let target = if back.back.starts_with('/')
-        && !back.back.starts_with("//")
-        && !back.back.contains('\\')
-    {
-        back.back
-    } else {
-        "/".to_string()
-    };
+    let target = super::redirect::local_path(&back.back)
+        .unwrap_or("/")
+        .to_string();
     let mut res = (StatusCode::SEE_OTHER, [(header::LOCATION, target)]).into_response();
     let cookie = format!(
         "{COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",

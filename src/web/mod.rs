@@ -18,6 +18,7 @@ mod home;
 pub mod i18n;
 mod me;
 mod params;
+pub mod redirect;
 mod search;
 mod templates;
 mod views;
