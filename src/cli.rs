@@ -216,6 +216,7 @@ fn serve(cli: &Cli, args: &ServeArgs) -> anyhow::Result<i32> {
     let settings = crate::web::Settings {
         retention: std::time::Duration::from_secs(u64::from(args.retention_days) * 86_400),
         half_life_events: args.half_life_events,
+        ..Default::default()
     };
     rt.block_on(crate::web::serve(cli.config(), addr, settings))?;
     Ok(0)

@@ -369,31 +369,19 @@ impl Engine {
                 false,
             ));
         }
-        std::fs::create_dir_all(&index_root)
-            .with_context(|| format!("creating data folder {}", index_root.display()))?;
-        let tmp = index_root.join(format!(".building-{fp}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&tmp);
-        std::fs::create_dir_all(&tmp)?;
         let docs = index_docs(&corpus);
-        let index =
-            SearchIndex::build(Some(&tmp), &docs, progress).context("building the index")?;
-        drop(index);
-        let meta = Meta {
-            schema_version: SCHEMA_VERSION,
-            fingerprint: fp.clone(),
-            documents: corpus.docs.len(),
-        };
-        std::fs::write(tmp.join(META_FILE), serde_json::to_vec_pretty(&meta)?)?;
-        let _ = std::fs::remove_dir_all(&dir);
-        if let Err(e) = std::fs::rename(&tmp, &dir) {
-            // Another bubbla may have finished the same index first.
-            if open_existing(&dir, &corpus).is_none() {
-                return Err(e).context("moving the new index into place");
+        let index = match build_on_disk(&index_root, &fp, &docs, &corpus, progress) {
+            Ok(index) => index,
+            Err(e) => {
+                // Searching must work even where nothing can be written
+                // (a read-only folder, a full disk, a file in the way).
+                tracing::warn!(
+                    "the index cannot be written under {}: {e:#}; it is kept in memory for this run",
+                    index_root.display()
+                );
+                SearchIndex::build(None, &docs, progress).context("building the index in memory")?
             }
-            let _ = std::fs::remove_dir_all(&tmp);
-        }
-        remove_stale(&index_root, &fp);
-        let index = SearchIndex::open(&dir).context("opening the new index")?;
+        };
         Ok(Engine::assemble(
             corpus,
             index,
@@ -695,6 +683,41 @@ fn index_docs(corpus: &Corpus) -> Vec<IndexDoc<'_>> {
             text: &d.text,
         })
         .collect()
+}
+
+/// Builds the index under `index_root/.building-…` and renames it to
+/// `index_root/<fingerprint>` once complete, so a folder is whole or absent.
+fn build_on_disk(
+    index_root: &Path,
+    fp: &str,
+    docs: &[IndexDoc],
+    corpus: &Corpus,
+    progress: &Progress,
+) -> anyhow::Result<SearchIndex> {
+    std::fs::create_dir_all(index_root).context("creating the index folder")?;
+    let dir = index_root.join(fp);
+    let tmp = index_root.join(format!(".building-{fp}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp)?;
+    let index = SearchIndex::build(Some(&tmp), docs, progress).context("building the index")?;
+    drop(index);
+    let meta = Meta {
+        schema_version: SCHEMA_VERSION,
+        fingerprint: fp.to_string(),
+        documents: corpus.docs.len(),
+    };
+    std::fs::write(tmp.join(META_FILE), serde_json::to_vec_pretty(&meta)?)?;
+    let _ = std::fs::remove_dir_all(&dir);
+    if let Err(e) = std::fs::rename(&tmp, &dir) {
+        // Another bubbla may have finished the same index first.
+        if open_existing(&dir, corpus).is_none() {
+            let _ = std::fs::remove_dir_all(&tmp);
+            return Err(e).context("moving the new index into place");
+        }
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    remove_stale(index_root, fp);
+    SearchIndex::open(&dir).context("opening the new index")
 }
 
 fn open_existing(dir: &Path, corpus: &Corpus) -> Option<SearchIndex> {

@@ -16,5 +16,6 @@ pub mod lang;
 pub mod progress;
 pub mod rank;
 pub mod store;
+pub mod text;
 pub mod viewer;
 pub mod web;

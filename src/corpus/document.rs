@@ -413,7 +413,8 @@ pub fn parse_document(
             .hint("split it into several documents, or raise the limit with --max-body-bytes"),
         );
     }
-    let plain = markdown_to_text(body);
+    // Invisible format characters would split words in the index.
+    let plain = crate::text::without_format(&markdown_to_text(body)).into_owned();
     if plain.trim().is_empty() {
         diags.push(
             Diagnostic::warning(
@@ -431,7 +432,7 @@ pub fn parse_document(
     Some(Document {
         id: id.to_string(),
         path: rel_path.to_string(),
-        title: title?,
+        title: crate::text::without_format(&title?).into_owned(),
         source: source?,
         url,
         lang: lang?,

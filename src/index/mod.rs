@@ -33,7 +33,7 @@ use tantivy::tokenizer::{PreTokenizedString, Token};
 use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
 
 /// Bump when the schema or the analysis changes: stored indexes are rebuilt.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// File in the index folder listing the compound dictionary.
 const COMPOUNDS_FILE: &str = "compounds.txt";

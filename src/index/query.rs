@@ -23,9 +23,19 @@ pub struct UserQuery {
     pub excluded: Vec<String>,
 }
 
+/// The query as the engine reads it: invisible format characters dropped,
+/// NFC-normalised and cut at [`MAX_QUERY_CHARS`]. What is recorded about a
+/// search is this text, so `/me` shows what was searched.
+pub fn searched_text(input: &str) -> String {
+    crate::text::without_format(input)
+        .nfc()
+        .take(MAX_QUERY_CHARS)
+        .collect()
+}
+
 impl UserQuery {
     pub fn parse(input: &str) -> UserQuery {
-        let text: String = input.nfc().take(MAX_QUERY_CHARS).collect();
+        let text = searched_text(input);
         let mut q = UserQuery::default();
         let mut chars = text.chars().peekable();
         let mut clauses = 0;

@@ -37,6 +37,22 @@ pub enum Status {
     ReadOnly(String),
     /// No database at all.
     Off(String),
+    /// The last write failed (a full disk, a damaged file): nothing is being
+    /// saved, but every new write is tried, and the first that succeeds
+    /// turns recording on again.
+    Failing(String),
+}
+
+impl Status {
+    /// A short name for pages and tests: `on`, `read-only`, `off`, `failing`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Status::On => "on",
+            Status::ReadOnly(_) => "read-only",
+            Status::Off(_) => "off",
+            Status::Failing(_) => "failing",
+        }
+    }
 }
 
 /// One recorded event, as `/me` shows it and profiles read it.
@@ -123,7 +139,18 @@ impl Store {
     pub fn open(data_dir: &Path) -> Store {
         let path = data_dir.join(DB_FILE);
         let store = match open_rw(data_dir, &path) {
-            Ok(conn) => Store::with(conn, Status::On, Some(path.clone())),
+            Ok(conn) => {
+                // A file whose header is intact but whose pages are damaged
+                // opens fine and fails every write: say so from the start.
+                let status = match integrity(&conn) {
+                    Ok(()) => Status::On,
+                    Err(why) => {
+                        tracing::warn!("database {} is damaged: {why}", path.display());
+                        Status::Failing(why)
+                    }
+                };
+                Store::with(conn, status, Some(path.clone()))
+            }
             Err(rw_err) => {
                 tracing::warn!("database {} cannot be written: {rw_err:#}", path.display());
                 match open_ro(&path) {
@@ -193,9 +220,10 @@ impl Store {
             .clone()
     }
 
-    /// True when new events can be written.
+    /// True when new events are to be written: recording is on, or the
+    /// last write failed and the next one may work again.
     pub fn recording(&self) -> bool {
-        self.status() == Status::On
+        matches!(self.status(), Status::On | Status::Failing(_))
     }
 
     fn set_status(&self, s: Status) {
@@ -238,23 +266,40 @@ impl Store {
         let mut guard = self.lock()?;
         let inner = &mut *guard;
         let result = retry(|| {
-            let tx = inner.conn.transaction()?;
+            // IMMEDIATE: take the write lock first, so that a write that
+            // reads before it writes waits for another writer (busy
+            // timeout) instead of failing at once when it upgrades.
+            let tx = inner
+                .conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let v = f(&tx)?;
             tx.commit()?;
             Ok(v)
         });
-        if let Ok(v) = &result {
-            then(inner, v);
-        }
-        if let Err(e) = &result
-            && matches!(
-                e.downcast_ref::<rusqlite::Error>()
-                    .and_then(rusqlite::Error::sqlite_error_code),
-                Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen | ErrorCode::PermissionDenied)
-            )
-        {
-            tracing::warn!("the database became read-only: {e:#}; recording is off");
-            self.set_status(Status::ReadOnly(format!("{e:#}")));
+        // The state shown in the footer follows the outcome of this write.
+        match &result {
+            Ok(v) => {
+                then(inner, v);
+                if let Status::Failing(_) = self.status() {
+                    tracing::info!("the database can be written again; recording is on");
+                    self.set_status(Status::On);
+                }
+            }
+            Err(e) => {
+                let code = e
+                    .downcast_ref::<rusqlite::Error>()
+                    .and_then(rusqlite::Error::sqlite_error_code);
+                if matches!(
+                    code,
+                    Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen | ErrorCode::PermissionDenied)
+                ) {
+                    tracing::warn!("the database became read-only: {e:#}; recording is off");
+                    self.set_status(Status::ReadOnly(format!("{e:#}")));
+                } else {
+                    tracing::warn!("a write failed: {e:#}; nothing is being recorded");
+                    self.set_status(Status::Failing(format!("{e:#}")));
+                }
+            }
         }
         result
     }
@@ -345,14 +390,7 @@ impl Store {
                 tx.execute(
                     "INSERT INTO events (session, time, kind, query, algorithm, viewer, rank) \
                  VALUES (?1, ?2, 'query', ?3, ?4, ?5, ?6)",
-                    params![
-                        id.as_str(),
-                        now,
-                        q.query,
-                        q.algorithm,
-                        q.viewer,
-                        q.first_rank
-                    ],
+                    params![id.as_str(), now, query, q.algorithm, q.viewer, q.first_rank],
                 )?;
                 let event = tx.last_insert_rowid();
                 let mut ins = tx.prepare_cached(
@@ -368,13 +406,16 @@ impl Store {
         )
     }
 
+    /// Records a click. Every click is an event in the session's history,
+    /// but a session counts once per document towards its views, so that
+    /// clicking the same result again and again cannot lift it.
     pub fn record_click(&self, id: &SessionId, c: &NewClick<'_>) -> anyhow::Result<i64> {
         let now = now();
         let query = capped(c.query);
-        let append = |inner: &mut Inner, event: &i64| {
+        let append = |inner: &mut Inner, &(event, first): &(i64, bool)| {
             if let Some(list) = inner.events.get_mut(id.as_str()) {
                 Arc::make_mut(list).push(Event {
-                    id: *event,
+                    id: event,
                     time: now,
                     kind: EventKind::Click {
                         doc: c.doc.to_string(),
@@ -385,22 +426,32 @@ impl Store {
                     query: query.to_string(),
                 });
             }
-            *self
-                .clicks
-                .write()
-                .unwrap_or_else(|p| p.into_inner())
-                .entry(c.doc.to_string())
-                .or_default() += 1;
+            if first {
+                *self
+                    .clicks
+                    .write()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .entry(c.doc.to_string())
+                    .or_default() += 1;
+            }
         };
-        let event = self.write_then(
+        let (event, _) = self.write_then(
             |tx| {
+                let first = tx
+                    .query_row(
+                        "SELECT 1 FROM events WHERE session = ?1 AND kind = 'click' AND doc = ?2 LIMIT 1",
+                        params![id.as_str(), c.doc],
+                        |_| Ok(()),
+                    )
+                    .optional()?
+                    .is_none();
                 tx.execute(
                     "INSERT INTO events (session, time, kind, query, algorithm, viewer, doc, rank) \
                  VALUES (?1, ?2, 'click', ?3, ?4, ?5, ?6, ?7)",
                     params![
                         id.as_str(),
                         now,
-                        c.query,
+                        query,
                         c.algorithm,
                         c.viewer,
                         c.doc,
@@ -409,7 +460,7 @@ impl Store {
                 )?;
                 let event = tx.last_insert_rowid();
                 touch(tx, id, now)?;
-                Ok(event)
+                Ok((event, first))
             },
             append,
         )?;
@@ -515,7 +566,7 @@ impl Store {
         Ok(removed)
     }
 
-    /// Live clicks on a document, over all sessions.
+    /// Live clicks on a document: the sessions that clicked it.
     pub fn clicks_on(&self, doc: &str) -> u64 {
         self.clicks
             .read()
@@ -528,18 +579,35 @@ impl Store {
     /// Recounts the live clicks from the database; called with the lock
     /// held, so no click can slip in between the count and the swap.
     fn reload_clicks(&self, conn: &Connection) {
-        let counts = retry(|| {
+        let counts: anyhow::Result<HashMap<String, u64>> = retry(|| {
             let mut stmt = conn.prepare_cached(
-                "SELECT doc, COUNT(*) FROM events WHERE kind = 'click' GROUP BY doc",
+                "SELECT doc, COUNT(DISTINCT session) FROM events WHERE kind = 'click' GROUP BY doc",
             )?;
             let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
             rows.map(|r| r.map(|(d, n)| (d, n.max(0) as u64))).collect()
-        })
-        .unwrap_or_else(|e| {
-            tracing::warn!("live clicks could not be counted: {e:#}");
-            HashMap::new()
         });
-        *self.clicks.write().unwrap_or_else(|p| p.into_inner()) = counts;
+        match counts {
+            Ok(c) => *self.clicks.write().unwrap_or_else(|p| p.into_inner()) = c,
+            // Keep the counts known so far rather than showing 0 views.
+            Err(e) => {
+                tracing::warn!("live clicks could not be counted: {e:#}");
+                self.set_status(Status::Failing(format!("{e:#}")));
+            }
+        }
+    }
+
+    /// Caps the file at its current size, as a full disk would (`true`), or
+    /// lifts the cap again (`false`) (tests).
+    #[doc(hidden)]
+    pub fn simulate_full_disk(&self, full: bool) -> anyhow::Result<()> {
+        self.read(|c| {
+            let pages: i64 = c.query_row("PRAGMA page_count", [], |r| r.get(0))?;
+            let cap = if full { pages.max(1) } else { 1 << 30 };
+            c.query_row(&format!("PRAGMA max_page_count = {cap}"), [], |r| {
+                r.get::<_, i64>(0)
+            })?;
+            Ok(())
+        })
     }
 
     /// Makes every later write fail as on a read-only file (tests).
@@ -591,15 +659,10 @@ fn load_events(c: &Connection, id: &SessionId) -> rusqlite::Result<Vec<Event>> {
     rows.collect()
 }
 
-/// A query as stored: at most as long as a query can be.
-fn capped(query: &str) -> &str {
-    match query
-        .char_indices()
-        .nth(crate::index::query::MAX_QUERY_CHARS)
-    {
-        Some((end, _)) => &query[..end],
-        None => query,
-    }
+/// A query as stored: what the engine searched (see
+/// [`crate::index::query::searched_text`]).
+fn capped(query: &str) -> String {
+    crate::index::query::searched_text(query)
 }
 
 /// A nickname as stored: trimmed, control characters removed, at most
@@ -608,7 +671,7 @@ pub fn clean_nickname(name: &str) -> Option<String> {
     use unicode_normalization::UnicodeNormalization;
     let cleaned: String = name
         .nfc()
-        .filter(|c| !c.is_control() && !is_invisible_format(*c))
+        .filter(|c| !c.is_control() && !crate::text::is_format(*c))
         .collect::<String>()
         .split_whitespace()
         .collect::<Vec<_>>()
@@ -617,14 +680,6 @@ pub fn clean_nickname(name: &str) -> Option<String> {
         .take(MAX_NICKNAME)
         .collect();
     (!cleaned.is_empty()).then_some(cleaned)
-}
-
-/// Invisible formatting characters that would let two nicknames look alike
-/// or turn text around (zero-width, direction overrides, soft hyphen, BOM).
-fn is_invisible_format(c: char) -> bool {
-    matches!(c,
-        '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
-        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
 }
 
 fn touch(tx: &rusqlite::Transaction, id: &SessionId, now: i64) -> rusqlite::Result<()> {
@@ -657,6 +712,15 @@ fn open_rw(data_dir: &Path, path: &Path) -> anyhow::Result<Connection> {
     retry(|| c.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0)))?;
     migrations::migrate(&mut c)?;
     Ok(c)
+}
+
+/// SQLite's quick check of every page (fast for a week of events).
+fn integrity(c: &Connection) -> Result<(), String> {
+    match c.query_row("PRAGMA quick_check(1)", [], |r| r.get::<_, String>(0)) {
+        Ok(ok) if ok == "ok" => Ok(()),
+        Ok(problem) => Err(format!("database disk image is malformed ({problem})")),
+        Err(e) => Err(format!("{e}")),
+    }
 }
 
 fn open_ro(path: &Path) -> anyhow::Result<Connection> {

@@ -81,9 +81,7 @@ async fn compare_api(
     let k = params.number("k", 10, 1..=MAX_PAGE_SIZE)?;
     let lang = params.lang()?;
     if params.slots().is_empty() {
-        return Err(ApiError(WebError::BadRequest(
-            "give 2 to 4 columns: `a`–`d` (algorithms) and/or `va`–`vd` (viewers)".into(),
-        )));
+        return Err(ApiError(WebError::bad("bad_api_columns")));
     }
     let spec = super::compare::column_specs(&engine, &params)?;
     let (cmp, _) = super::compare::run(state, engine, headers, q, spec, k, lang).await?;

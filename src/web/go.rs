@@ -2,7 +2,14 @@
 //! real search engines, the click passes through the search service, which
 //! records it and then opens the document. Only documents of the corpus are
 //! redirected to (no open redirect); incognito clicks are not recorded.
+//!
+//! A click is recorded only for a session the browser already has (its
+//! first search made it) and only when it comes from bubbla's own pages: a
+//! `/go` without a known session, from another site, or as `HEAD` opens
+//! the document and writes nothing. Clicks are rate-limited per session and
+//! address, and each session counts once per document towards popularity.
 
+use super::limits::Peer;
 use super::params::Params;
 use super::search::PAGE_SIZE;
 use super::visitor;
@@ -11,7 +18,7 @@ use crate::store::NewClick;
 use crate::viewer::Viewer;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
@@ -22,6 +29,8 @@ pub fn router() -> Router<AppState> {
 async fn go(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    method: Method,
+    peer: Peer,
     headers: HeaderMap,
     params: Params,
 ) -> Result<Response, WebError> {
@@ -34,25 +43,26 @@ async fn go(
     let rank = params.number("rank", 0, 0..=100 * PAGE_SIZE)?;
     let algorithm = params.text("algorithm").unwrap_or("relevance").to_string();
     if engine.algorithm(&algorithm).is_none() {
-        return Err(WebError::BadRequest(format!(
-            "unknown algorithm `{algorithm}`"
-        )));
+        return Err(super::error::Detail::new("bad_unknown_algorithm")
+            .with("algorithm", &algorithm)
+            .into());
     }
     let viewer = visitor::parse_viewer(&engine, params.text("viewer"))?;
-    let mut target = format!("/doc/{}", encode_segment(&doc_id));
-    if !q.is_empty() {
-        target.push_str("?q=");
-        target.push_str(&encode_segment(&q));
-    }
+    let target = doc_address(&doc_id, &q, &algorithm, &viewer, params.get("back"));
+    let record = viewer != Viewer::Incognito
+        && visitor::own_navigation(&method, &headers)
+        && state.store.recording();
     let st = state.clone();
     let cookie = blocking(move || {
-        if viewer == Viewer::Incognito || !st.store.recording() {
+        if !record {
             return Ok(None);
         }
-        let lookup = visitor::lookup(&headers, &st.store);
-        let Some((session, cookie)) = visitor::ensure_session(lookup, &st) else {
+        // Only a session the browser kept: a click never makes one.
+        let visitor::Lookup::Known(session) = visitor::lookup(&headers, &st.store) else {
+            st.limits.write(None, peer)?;
             return Ok(None);
         };
+        st.limits.write(Some(&session), peer)?;
         let click = NewClick {
             doc: &doc_id,
             rank: rank as u32,
@@ -61,7 +71,10 @@ async fn go(
             viewer: viewer.id(),
         };
         match st.store.record_click(&session, &click) {
-            Ok(_) => Ok(Some(cookie)),
+            Ok(_) => Ok(Some(visitor::set_cookie(
+                &session,
+                st.settings.retention.as_secs(),
+            ))),
             Err(e) => {
                 tracing::warn!("click not recorded: {e:#}");
                 Ok(None)
@@ -74,6 +87,29 @@ async fn go(
         res.headers_mut().insert(header::SET_COOKIE, c);
     }
     Ok(res)
+}
+
+/// `/doc/{id}` with what it needs to link back to the results: the query,
+/// algorithm and viewer, and the page the click came from when that is a
+/// path on this site.
+fn doc_address(id: &str, q: &str, algorithm: &str, viewer: &Viewer, back: Option<&str>) -> String {
+    let mut target = format!("/doc/{}", encode_segment(id));
+    let mut pairs: Vec<(&str, &str)> = Vec::new();
+    if !q.is_empty() {
+        pairs.push(("q", q));
+        pairs.push(("algorithm", algorithm));
+        pairs.push(("viewer", viewer.id()));
+    }
+    if let Some(b) = back.and_then(super::redirect::local_path) {
+        pairs.push(("back", b));
+    }
+    for (i, (k, v)) in pairs.iter().enumerate() {
+        target.push(if i == 0 { '?' } else { '&' });
+        target.push_str(k);
+        target.push('=');
+        target.push_str(&encode_segment(v));
+    }
+    target
 }
 
 /// Percent-encodes everything but unreserved characters (RFC 3986), so a
@@ -99,5 +135,27 @@ mod tests {
         assert_eq!(encode_segment("vargjakt-2024"), "vargjakt-2024");
         assert_eq!(encode_segment("å ä/ö?"), "%C3%A5%20%C3%A4%2F%C3%B6%3F");
         assert_eq!(encode_segment("//evil.example"), "%2F%2Fevil.example");
+    }
+
+    #[test]
+    fn the_document_address_keeps_the_way_back() {
+        assert_eq!(
+            doc_address("a", "", "relevance", &Viewer::Me, None),
+            "/doc/a"
+        );
+        assert_eq!(
+            doc_address(
+                "a",
+                "varg jakt",
+                "popular",
+                &Viewer::Persona("elin".into()),
+                Some("/compare?q=varg")
+            ),
+            "/doc/a?q=varg%20jakt&algorithm=popular&viewer=elin&back=%2Fcompare%3Fq%3Dvarg"
+        );
+        assert_eq!(
+            doc_address("a", "", "relevance", &Viewer::Me, Some("//evil.example")),
+            "/doc/a"
+        );
     }
 }

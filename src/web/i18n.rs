@@ -3,7 +3,7 @@
 //! browser's `Accept-Language`, else Swedish.
 
 use crate::lang::Lang;
-use axum::extract::{FromRequestParts, Path, Query};
+use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -32,11 +32,28 @@ impl Catalogues {
         }
     }
 
+    /// The catalogues compiled into the binary, loaded once.
+    pub fn shared() -> &'static Catalogues {
+        static SHARED: std::sync::OnceLock<Catalogues> = std::sync::OnceLock::new();
+        SHARED.get_or_init(Catalogues::load)
+    }
+
     pub fn get(&self, lang: Lang) -> &BTreeMap<String, String> {
         match lang {
             Lang::Sv => &self.sv,
             Lang::En => &self.en,
         }
+    }
+
+    /// The text for `n` of something (`key_one` or `key_other`), with `{n}`
+    /// filled in: the Rust side of the templates' `plural(t, key, n)`.
+    pub fn plural(&self, lang: Lang, key: &str, n: i64) -> String {
+        let n_text = n.to_string();
+        self.text(
+            lang,
+            &format!("{key}_{}", plural_form(n)),
+            &[("n", &n_text)],
+        )
     }
 
     /// One text with `{name}` placeholders filled in.
@@ -51,6 +68,13 @@ impl Catalogues {
         }
         s
     }
+}
+
+/// Which form of a counted word a number takes: `one` for exactly 1, else
+/// `other`. Swedish and English share this rule; a catalogue key `x` with a
+/// count has the two texts `x_one` and `x_other`.
+pub fn plural_form(n: i64) -> &'static str {
+    if n == 1 { "one" } else { "other" }
 }
 
 /// The interface language of a request.
@@ -98,19 +122,13 @@ pub fn from_headers(headers: &HeaderMap) -> Lang {
     best.map_or(Lang::Sv, |(_, l)| l)
 }
 
-#[derive(serde::Deserialize)]
-pub struct Back {
-    #[serde(default)]
-    back: String,
-}
-
 /// `/lang/{code}?back=/path`: remembers the choice and returns to the page.
-pub async fn switch(Path(code): Path<String>, Query(back): Query<Back>) -> Response {
+pub async fn switch(Path(code): Path<String>, params: super::params::Params) -> Response {
     let Some(lang) = Lang::parse(&code) else {
         return super::WebError::NotFound.into_response();
     };
     // Only paths on this site: no open redirect.
-    let target = super::redirect::local_path(&back.back)
+    let target = super::redirect::local_path(params.get("back").unwrap_or("/"))
         .unwrap_or("/")
         .to_string();
     let mut res = (StatusCode::SEE_OTHER, [(header::LOCATION, target)]).into_response();
@@ -166,9 +184,24 @@ mod tests {
         let en: Vec<&String> = c.en.keys().collect();
         assert!(sv.len() > 50);
         assert_eq!(sv, en);
-        assert_eq!(
-            c.text(Lang::En, "results_count", &[("n", "3")]),
-            "3 results"
-        );
+        assert_eq!(c.plural(Lang::En, "n_results", 3), "3 results");
+        assert_eq!(c.plural(Lang::En, "n_results", 1), "1 result");
+        assert_eq!(c.plural(Lang::Sv, "n_searches", 1), "1 sökning");
+    }
+
+    #[test]
+    fn every_counted_text_has_both_forms() {
+        let c = Catalogues::load();
+        for lang in [Lang::Sv, Lang::En] {
+            let keys = c.get(lang);
+            for key in keys.keys() {
+                if let Some(stem) = key.strip_suffix("_one") {
+                    assert!(keys.contains_key(&format!("{stem}_other")), "{key}");
+                }
+                if let Some(stem) = key.strip_suffix("_other") {
+                    assert!(keys.contains_key(&format!("{stem}_one")), "{key}");
+                }
+            }
+        }
     }
 }

@@ -58,8 +58,8 @@ struct Bar {
     label: String,
     perspective: Option<PerspectiveView>,
     percent: String,
+    /// 0–100: the bar's length.
     width: f64,
-    y: usize,
     clicks: u32,
     searches: u32,
 }
@@ -154,8 +154,7 @@ fn bars(engine: &Engine, ui: Lang, p: &Profile) -> (Vec<Bar>, Vec<Bar>) {
     let persp = p
         .perspectives
         .iter()
-        .enumerate()
-        .map(|(i, x)| {
+        .map(|x| {
             let pv = perspective(&engine.corpus, ui, &x.theme, &x.perspective);
             Bar {
                 label: format!(
@@ -166,7 +165,6 @@ fn bars(engine: &Engine, ui: Lang, p: &Profile) -> (Vec<Bar>, Vec<Bar>) {
                 perspective: Some(pv),
                 percent: format!("{:.0}", 100.0 * x.share),
                 width: 100.0 * x.share,
-                y: i * 28,
                 clicks: x.clicks,
                 searches: 0,
             }
@@ -175,13 +173,11 @@ fn bars(engine: &Engine, ui: Lang, p: &Profile) -> (Vec<Bar>, Vec<Bar>) {
     let themes = p
         .themes
         .iter()
-        .enumerate()
-        .map(|(i, x)| Bar {
+        .map(|x| Bar {
             label: theme_label(&engine.corpus, ui, &x.theme),
             perspective: None,
             percent: format!("{:.0}", 100.0 * x.share),
             width: 100.0 * x.share,
-            y: i * 28,
             clicks: x.clicks,
             searches: x.searches,
         })
@@ -322,12 +318,12 @@ async fn download(State(state): State<AppState>, headers: HeaderMap) -> Result<R
 
 /// A form body's fields.
 fn form(body: &Bytes) -> Result<Vec<(String, String)>, WebError> {
-    serde_urlencoded::from_bytes(body)
-        .map_err(|_| WebError::BadRequest("the form could not be read".into()))
+    serde_urlencoded::from_bytes(body).map_err(|_| WebError::bad("bad_form"))
 }
 
 async fn nickname(
     State(state): State<AppState>,
+    peer: super::limits::Peer,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, WebError> {
@@ -339,20 +335,21 @@ async fn nickname(
         .map(|(_, v)| v.clone())
         .unwrap_or_default();
     if name.chars().count() > 4 * crate::store::MAX_NICKNAME {
-        return Err(WebError::BadRequest(format!(
-            "a nickname has at most {} characters",
-            crate::store::MAX_NICKNAME
-        )));
+        return Err(super::error::Detail::new("bad_nickname_long")
+            .with("n", crate::store::MAX_NICKNAME)
+            .into());
     }
     let st = state.clone();
     let cookie = blocking(move || {
-        let off = || {
-            WebError::BadRequest("recording is off just now, so a nickname cannot be saved".into())
-        };
+        let off = || WebError::bad("bad_recording_off");
         if !st.store.recording() {
             return Err(off());
         }
         let lookup = visitor::lookup(&headers, &st.store);
+        st.limits.write(lookup.session(), peer)?;
+        if lookup == visitor::Lookup::Unknown {
+            st.limits.new_session(peer)?;
+        }
         let (session, cookie) = visitor::ensure_session(lookup, &st).ok_or_else(off)?;
         st.store.set_nickname(&session, &name).map_err(|e| {
             tracing::warn!("nickname not saved: {e:#}");
@@ -398,9 +395,7 @@ async fn delete(
     let st = state.clone();
     let removed = blocking(move || match visitor::session(&headers, &st.store) {
         None => Ok(None),
-        Some(_) if !st.store.recording() => Err(WebError::BadRequest(
-            "the database is read-only just now, so nothing could be deleted; tell the workshop leader".into(),
-        )),
+        Some(_) if !st.store.recording() => Err(WebError::bad("bad_delete_read_only")),
         Some(s) => st
             .store
             .delete_session(&s)

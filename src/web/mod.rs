@@ -11,15 +11,18 @@ mod api;
 mod assets;
 mod compare;
 mod doc;
-mod error;
+pub mod error;
 mod go;
 mod health;
 mod home;
 pub mod i18n;
+pub mod limits;
 mod me;
 mod params;
 pub mod redirect;
 mod search;
+mod security;
+pub mod server;
 mod templates;
 mod views;
 pub mod visitor;
@@ -56,6 +59,10 @@ pub struct Settings {
     pub retention: Duration,
     /// Events after which a click or search counts half as much in a profile.
     pub half_life_events: f64,
+    /// How much one session or address may write.
+    pub limits: limits::LimitSettings,
+    /// Connection limits of the server.
+    pub connections: server::ConnectionSettings,
 }
 
 impl Default for Settings {
@@ -63,6 +70,8 @@ impl Default for Settings {
         Settings {
             retention: Duration::from_secs(7 * 86_400),
             half_life_events: crate::viewer::DEFAULT_HALF_LIFE_EVENTS,
+            limits: limits::LimitSettings::default(),
+            connections: server::ConnectionSettings::default(),
         }
     }
 }
@@ -77,6 +86,8 @@ pub struct AppState {
     /// Sessions and their events.
     pub store: Arc<Store>,
     pub settings: Arc<Settings>,
+    /// Rate limits on recorded requests.
+    pub limits: Arc<limits::Limits>,
 }
 
 impl AppState {
@@ -88,6 +99,7 @@ impl AppState {
             templates: Arc::new(templates::environment()),
             i18n: Arc::new(Catalogues::load()),
             store: Arc::new(store),
+            limits: Arc::new(limits::Limits::new(settings.limits)),
             settings: Arc::new(settings),
         }
     }
@@ -144,6 +156,7 @@ impl AppState {
             other => other.code(),
             here => here,
             recording => visitor::recording_note(self, ui),
+            recording_state => self.store.status().name(),
         };
         self.templates
             .get_template(name)
@@ -177,11 +190,14 @@ pub fn app(state: AppState) -> Router {
         .merge(assets::router())
         .route("/lang/{code}", get(i18n::switch))
         .fallback(error::not_found)
-        .layer(axum::middleware::from_fn(error::localise_errors))
+        // Innermost first: a timeout is answered with bubbla's own page, and
+        // every response, error pages included, carries the security headers.
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
         ))
+        .layer(axum::middleware::from_fn(error::error_pages))
+        .layer(axum::middleware::from_fn(security::headers))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -204,6 +220,7 @@ pub async fn serve(config: Config, addr: SocketAddr, settings: Settings) -> anyh
         ),
         other => tracing::warn!("recording is off: {other:?}"),
     }
+    let connections = settings.connections;
     let state = AppState::building(Progress::new("indexing"), store, settings);
     tokio::spawn(purge_regularly(state.clone()));
     let builder = state.clone();
@@ -223,9 +240,7 @@ pub async fn serve(config: Config, addr: SocketAddr, settings: Settings) -> anyh
         builder.set_engine(engine);
     });
     tracing::info!("bubbla is listening on http://{local} (Ctrl-C stops it)");
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    server::run(listener, app(state), connections, shutdown_signal()).await?;
     tracing::info!("bubbla stopped");
     Ok(())
 }
@@ -235,6 +250,7 @@ async fn purge_regularly(state: AppState) {
     let mut every_hour = tokio::time::interval(Duration::from_secs(3600));
     loop {
         every_hour.tick().await;
+        state.limits.forget_idle();
         let s = state.clone();
         let removed =
             tokio::task::spawn_blocking(move || s.store.purge(s.settings.retention)).await;

@@ -20,14 +20,18 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
             .unwrap_or(RawQuery(None));
         let pairs =
             serde_urlencoded::from_str::<Vec<(String, String)>>(raw.as_deref().unwrap_or(""))
-                .map_err(|_| {
-                    WebError::BadRequest("the address has a malformed query string".into())
-                })?;
+                .map_err(|_| WebError::bad("bad_query_string"))?;
         Ok(Params(pairs))
     }
 }
 
 impl Params {
+    /// Parameters from already-decoded pairs.
+    #[cfg(test)]
+    pub fn from_pairs(pairs: Vec<(String, String)>) -> Params {
+        Params(pairs)
+    }
+
     pub fn get(&self, key: &str) -> Option<&str> {
         self.0
             .iter()
@@ -59,11 +63,12 @@ impl Params {
         };
         match raw.parse::<usize>() {
             Ok(n) if range.contains(&n) => Ok(n),
-            _ => Err(WebError::BadRequest(format!(
-                "`{key}` must be a whole number from {} to {}, not `{raw}`",
-                range.start(),
-                range.end()
-            ))),
+            _ => Err(super::error::Detail::new("bad_number")
+                .with("key", key)
+                .with("min", range.start())
+                .with("max", range.end())
+                .with("raw", raw)
+                .into()),
         }
     }
 
@@ -71,19 +76,23 @@ impl Params {
     pub fn lang(&self) -> Result<Option<Lang>, WebError> {
         match self.text("lang") {
             None => Ok(None),
-            Some(l) => Lang::parse(l).map(Some).ok_or_else(|| {
-                WebError::BadRequest(format!("`lang` must be `sv` or `en`, not `{l}`"))
-            }),
+            Some(l) => Lang::parse(l)
+                .map(Some)
+                .ok_or_else(|| super::error::Detail::new("bad_lang").with("raw", l).into()),
         }
     }
 
     /// Column slots of a comparison: (`a`, `va`), (`b`, `vb`), (`c`, `vc`),
-    /// (`d`, `vd`) — algorithm and viewer, either may be blank; slots with
-    /// neither are skipped — then one slot per repeated `algorithm=`.
+    /// (`d`, `vd`) — algorithm and viewer — then one slot per repeated
+    /// `algorithm=`. An absent algorithm repeats the column before (so
+    /// `a=personal&va=elin&vb=omar` is two columns of `personal`); a present
+    /// but empty one is the form's "(none)" and removes the column, whatever
+    /// its viewer says. A slot with neither is skipped.
     pub fn slots(&self) -> Vec<(Option<String>, Option<String>)> {
         let own = |k: &str| self.text(k).map(str::to_string);
         [("a", "va"), ("b", "vb"), ("c", "vc"), ("d", "vd")]
             .iter()
+            .filter(|(a, _)| self.get(a).is_none_or(|v| !v.trim().is_empty()))
             .map(|(a, v)| (own(a), own(v)))
             .filter(|(a, v)| a.is_some() || v.is_some())
             .chain(
@@ -93,5 +102,59 @@ impl Params {
                     .map(|a| (Some(a.to_string()), None)),
             )
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Params;
+
+    fn params(query: &str) -> Params {
+        Params(serde_urlencoded::from_str(query).expect("query"))
+    }
+
+    fn slots(query: &str) -> Vec<(Option<&'static str>, Option<&'static str>)> {
+        params(query)
+            .slots()
+            .into_iter()
+            .map(|(a, v)| {
+                let leak = |s: String| &*Box::leak(s.into_boxed_str());
+                (a.map(leak), v.map(leak))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn none_as_algorithm_removes_the_column_whatever_its_viewer() {
+        assert_eq!(
+            slots("q=varg&a=relevance&va=me&b=popular&vb=&c=&vc=me&d=&vd="),
+            [(Some("relevance"), Some("me")), (Some("popular"), None)]
+        );
+        // The form's blank column 4 beside a chosen column 3.
+        assert_eq!(
+            slots("a=relevance&b=popular&c=diverse&vc=elin&d=&vd=omar"),
+            [
+                (Some("relevance"), None),
+                (Some("popular"), None),
+                (Some("diverse"), Some("elin"))
+            ]
+        );
+    }
+
+    #[test]
+    fn an_absent_algorithm_with_a_viewer_repeats_the_column_before() {
+        // The README's persona comparison: three columns of `personal`.
+        assert_eq!(
+            slots("q=varg&a=personal&va=elin&vb=omar&vc=sara"),
+            [
+                (Some("personal"), Some("elin")),
+                (None, Some("omar")),
+                (None, Some("sara"))
+            ]
+        );
+        assert_eq!(
+            slots("algorithm=relevance&algorithm=%20&algorithm=fresh"),
+            [(Some("relevance"), None), (Some("fresh"), None)]
+        );
     }
 }

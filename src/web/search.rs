@@ -6,7 +6,9 @@
 
 use super::i18n::Ui;
 use super::params::Params;
-use super::views::{ResultView, algorithm_options, perspective, result_view, theme_label};
+use super::views::{
+    MixView, ResultView, algorithm_options, mix_views, perspective, result_view, theme_label,
+};
 use super::visitor::{self, ViewerOption};
 use super::{AppState, WebError, blocking};
 use crate::engine::{ClickCounts, Engine, SearchOptions, SearchResults, Who};
@@ -28,6 +30,9 @@ pub fn router() -> Router<AppState> {
 
 /// Results per page.
 pub const PAGE_SIZE: usize = 10;
+
+/// The top list whose perspectives are counted, as on `/compare`.
+pub const MIX_K: usize = 10;
 
 /// The diversity meter as shown.
 #[derive(Debug, Serialize)]
@@ -79,10 +84,13 @@ async fn search(
     State(state): State<AppState>,
     Ui(ui): Ui,
     OriginalUri(uri): OriginalUri,
+    method: axum::http::Method,
+    peer: super::limits::Peer,
     headers: HeaderMap,
     params: Params,
 ) -> Result<Response, WebError> {
     let engine = state.engine()?;
+    let own = visitor::own_navigation(&method, &headers);
     let q = params.get("q").unwrap_or("").to_string();
     let algorithm = params.text("algorithm").unwrap_or("relevance").to_string();
     let page = params.number("page", 1, 1..=1000)?;
@@ -98,6 +106,16 @@ async fn search(
     let out = blocking(move || {
         let lookup = visitor::lookup(&headers, &st.store);
         let session = lookup.session().cloned();
+        // Recorded only when the visitor did it: typed here or came from
+        // bubbla's own pages, never a HEAD or a link from another site.
+        let record =
+            own && !query.trim().is_empty() && v != Viewer::Incognito && st.store.recording();
+        if record {
+            st.limits.write(session.as_ref(), peer)?;
+            if lookup == visitor::Lookup::Unknown {
+                st.limits.new_session(peer)?;
+            }
+        }
         let audience = visitor::audience(&e, &st, &v, session.as_ref());
         let opts = SearchOptions {
             algorithm: algo.clone(),
@@ -110,11 +128,7 @@ async fn search(
         let results = e.search(&query, &opts)?;
         let mut session = session;
         let mut set_cookie = None;
-        if !query.trim().is_empty()
-            && v != Viewer::Incognito
-            && st.store.recording()
-            && let Some((id, cookie)) = visitor::ensure_session(lookup, &st)
-        {
+        if record && let Some((id, cookie)) = visitor::ensure_session(lookup, &st) {
             let record = NewQuery {
                 query: &query,
                 algorithm: &algo,
@@ -183,12 +197,25 @@ async fn search(
     let viewers: Vec<ViewerOption> =
         visitor::viewer_options(&state, &engine, ui, out.nickname.as_deref());
     let meter = out.meter.as_ref().map(|m| meter_view(&engine, ui, m));
+    // Perspectives in the top 10: counted over the very results shown, with
+    // the function `/compare` uses. Only page 1 shows the top 10 (a page
+    // holds `PAGE_SIZE` = `MIX_K` results); later pages show no mix rather
+    // than ranking again.
+    let mix: Vec<MixView> = if out.results.offset == 0 {
+        let top = &out.results.results[..out.results.results.len().min(MIX_K)];
+        let persp: Vec<&str> = top.iter().map(|r| r.perspective.as_str()).collect();
+        let counts = crate::compare::perspective_mix(&persp, MIX_K);
+        mix_views(&engine.corpus, ui, &counts, top)
+    } else {
+        Vec::new()
+    };
     let html = state.render(
         ui,
         &uri.to_string(),
         "search.html",
         context! {
-            q, algorithm, algorithm_label, page, has_next, meter,
+            q, algorithm, algorithm_label, page, has_next, meter, mix,
+            k => MIX_K,
             lang => lang.map(|l| l.code()),
             total => out.results.total_hits,
             ranked => out.results.ranked,

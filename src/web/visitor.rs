@@ -108,33 +108,48 @@ pub fn clear_cookie() -> HeaderValue {
     HeaderValue::from_static("bubbla_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax")
 }
 
-/// Refuses a form sent from another site (cross-site request forgery): the
-/// browser says where a request comes from in `Sec-Fetch-Site` or `Origin`.
-/// Requests without either (older browsers, scripts, tests) are let through;
-/// the session cookie is `SameSite=Lax`, so they carry no session from
-/// another site anyway.
+/// Refuses a form sent from another site (cross-site request forgery).
+///
+/// Browsers say where a request comes from in `Sec-Fetch-Site`, and that is
+/// trusted first: every page sends `Referrer-Policy: no-referrer`, so
+/// Chromium's own forms arrive with `Origin: null` *and*
+/// `Sec-Fetch-Site: same-origin`. Without `Sec-Fetch-Site` (older browsers),
+/// `Origin` must name this very server, scheme included (bubbla serves plain
+/// http). Requests with neither (scripts, tests) are let through; the session
+/// cookie is `SameSite=Lax`, so they carry no session from another site.
 pub fn same_site(headers: &HeaderMap) -> Result<(), WebError> {
-    let refuse = || {
-        Err(WebError::Forbidden(
-            "a form from another site was refused".into(),
-        ))
-    };
-    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok())
-        && !matches!(site, "same-origin" | "none")
-    {
-        return refuse();
+    let refuse = || Err(WebError::Forbidden);
+    match headers.get("sec-fetch-site").map(|v| v.to_str()) {
+        Some(Ok("same-origin" | "none")) => return Ok(()),
+        Some(_) => return refuse(),
+        None => {}
     }
-    if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+    if let Some(origin) = headers.get(header::ORIGIN) {
         let host = headers
             .get(header::HOST)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("");
-        let origin_host = origin.split_once("://").map_or("", |(_, h)| h);
-        if origin == "null" || origin_host != host {
+        let ours = format!("http://{host}");
+        if host.is_empty() || origin.to_str().ok() != Some(ours.as_str()) {
             return refuse();
         }
     }
     Ok(())
+}
+
+/// True when the request comes from bubbla's own pages or was typed in:
+/// only then may it be recorded. A navigation from another site (a link or
+/// a form elsewhere, `Sec-Fetch-Site: cross-site` or `same-site`) shows its
+/// page but writes nothing, so no other site can plant history.
+pub fn own_navigation(method: &axum::http::Method, headers: &HeaderMap) -> bool {
+    if method != axum::http::Method::GET && method != axum::http::Method::POST {
+        // HEAD (and anything else) never records or starts a session.
+        return false;
+    }
+    match headers.get("sec-fetch-site").map(|v| v.to_str()) {
+        None | Some(Ok("same-origin" | "none")) => true,
+        Some(_) => false,
+    }
 }
 
 /// The `viewer` parameter, checked against the corpus's personas.
@@ -143,9 +158,9 @@ pub fn parse_viewer(engine: &Engine, raw: Option<&str>) -> Result<Viewer, WebErr
     if let Viewer::Persona(id) = &v
         && !engine.corpus.personas.iter().any(|p| &p.id == id)
     {
-        return Err(WebError::BadRequest(format!(
-            "`viewer` must be `me`, `incognito` or a persona id, not `{id}`"
-        )));
+        return Err(super::error::Detail::new("bad_viewer")
+            .with("id", id)
+            .into());
     }
     Ok(v)
 }
@@ -258,6 +273,7 @@ pub fn recording_note(state: &AppState, ui: Lang) -> String {
         Status::On => "recording_on",
         Status::ReadOnly(_) => "recording_read_only",
         Status::Off(_) => "recording_off",
+        Status::Failing(_) => "recording_failing",
     };
     state.i18n.text(ui, key, &[])
 }
@@ -309,28 +325,55 @@ mod tests {
 
     #[test]
     fn forms_from_other_sites_are_refused() {
-        let mut h = HeaderMap::new();
+        let h = |pairs: &[(&str, &str)]| {
+            let mut h = HeaderMap::new();
+            for (k, v) in pairs {
+                h.insert(
+                    axum::http::HeaderName::from_bytes(k.as_bytes()).expect("name"),
+                    HeaderValue::from_str(v).expect("value"),
+                );
+            }
+            h
+        };
+        let host = ("host", "192.168.1.5:8080");
         assert!(
-            same_site(&h).is_ok(),
+            same_site(&h(&[])).is_ok(),
             "no provenance headers: a script or an old browser"
         );
-        h.insert(header::HOST, HeaderValue::from_static("192.168.1.5:8080"));
-        h.insert(
-            header::ORIGIN,
-            HeaderValue::from_static("http://192.168.1.5:8080"),
+        assert!(same_site(&h(&[host, ("origin", "http://192.168.1.5:8080")])).is_ok());
+        // What Chromium sends for bubbla's own forms under no-referrer.
+        assert!(
+            same_site(&h(&[
+                host,
+                ("origin", "null"),
+                ("sec-fetch-site", "same-origin")
+            ]))
+            .is_ok()
         );
-        assert!(same_site(&h).is_ok());
+        assert!(same_site(&h(&[host, ("sec-fetch-site", "none")])).is_ok());
+        for bad in [
+            vec![host, ("sec-fetch-site", "cross-site")],
+            vec![host, ("sec-fetch-site", "same-site")],
+            vec![host, ("origin", "http://evil.example")],
+            vec![host, ("origin", "null")],
+            vec![host, ("origin", "https://192.168.1.5:8080")],
+            vec![("origin", "http://192.168.1.5:8080")],
+        ] {
+            assert!(same_site(&h(&bad)).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn only_own_navigations_record() {
+        use axum::http::Method;
+        let mut h = HeaderMap::new();
+        assert!(own_navigation(&Method::GET, &h));
+        assert!(!own_navigation(&Method::HEAD, &h));
         h.insert("sec-fetch-site", HeaderValue::from_static("same-origin"));
-        assert!(same_site(&h).is_ok());
+        assert!(own_navigation(&Method::GET, &h));
         h.insert("sec-fetch-site", HeaderValue::from_static("cross-site"));
-        assert!(same_site(&h).is_err());
-        h.remove("sec-fetch-site");
-        h.insert(
-            header::ORIGIN,
-            HeaderValue::from_static("http://evil.example"),
-        );
-        assert!(same_site(&h).is_err());
-        h.insert(header::ORIGIN, HeaderValue::from_static("null"));
-        assert!(same_site(&h).is_err());
+        assert!(!own_navigation(&Method::GET, &h));
+        h.insert("sec-fetch-site", HeaderValue::from_static("same-site"));
+        assert!(!own_navigation(&Method::GET, &h));
     }
 }

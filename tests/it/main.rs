@@ -4,6 +4,7 @@ mod check;
 mod cli;
 mod corpus;
 mod eval;
+mod faults;
 mod import;
 mod pages;
 mod rank;

@@ -180,7 +180,10 @@ async fn lesson_two_clicking_one_side_narrows_the_personal_results() {
             )
             .await;
         assert_eq!(go.status, StatusCode::SEE_OTHER);
-        assert_eq!(go.location(), format!("/doc/{id}?q=varg"));
+        assert_eq!(
+            go.location(),
+            format!("/doc/{id}?q=varg&algorithm=personal&viewer=me")
+        );
         clicked.push(id.clone());
     }
     let after = top(&mut b, &s, "varg", "personal", "me", 10).await;
@@ -487,13 +490,15 @@ async fn go_only_redirects_to_documents_of_the_corpus() {
             "{uri}"
         );
     }
+    // A click counts only for a session the browser kept (its first search).
+    b.get(&s, "/search?q=varg").await;
     let r = b
         .get(&s, "/go/varg-i-sverige?q=%2F%2Fevil.example%20%26x%3D1")
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(
         r.location(),
-        "/doc/varg-i-sverige?q=%2F%2Fevil.example%20%26x%3D1"
+        "/doc/varg-i-sverige?q=%2F%2Fevil.example%20%26x%3D1&algorithm=relevance&viewer=me"
     );
     assert_eq!(s.store.clicks_on("varg-i-sverige"), 1);
     assert_eq!(s.store.clicks_on("no-such-doc"), 0);
@@ -523,17 +528,22 @@ async fn live_clicks_raise_popularity_for_everyone() {
         &observer.get(&s, "/api/search?q=varg&k=20").await.json(),
         "vargstammen-vaxer",
     );
-    let mut clicker = Browser::default();
-    for _ in 0..5 {
-        clicker
-            .get(&s, "/go/vargstammen-vaxer?q=varg&rank=3&viewer=me")
-            .await;
+    // Five people click it (each after a search of their own); one of them
+    // clicks it twice, which counts once.
+    for i in 0..5 {
+        let mut clicker = Browser::default();
+        clicker.get(&s, "/search?q=varg").await;
+        for _ in 0..(1 + usize::from(i == 0)) {
+            clicker
+                .get(&s, "/go/vargstammen-vaxer?q=varg&rank=3&viewer=me")
+                .await;
+        }
     }
     let after = views(
         &observer.get(&s, "/api/search?q=varg&k=20").await.json(),
         "vargstammen-vaxer",
     );
-    // raw = ln(1 + views): five more views.
+    // raw = ln(1 + views): five more views, one per session.
     assert!(
         ((after.exp() - 1.0) - (before.exp() - 1.0) - 5.0).abs() < 1e-6,
         "{before} → {after}"
@@ -727,7 +737,11 @@ async fn a_nickname_on_a_read_only_database_is_a_clear_400() {
     s.store.simulate_read_only().expect("read-only");
     let r = b.post(&s, "/me/nickname", "nickname=Kim").await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert!(r.body.contains("recording is off"), "{}", r.body);
+    assert!(
+        r.body.contains("inget kan sparas just nu"),
+        "the reason, in the visitor's language: {}",
+        r.body
+    );
 }
 
 #[tokio::test]
@@ -855,4 +869,64 @@ async fn engagement_favours_habits_friends_and_popularity() {
     let ids =
         |rs: &[bubbla::engine::SearchResult]| rs.iter().map(|r| r.id.clone()).collect::<Vec<_>>();
     assert!(jaccard_at(&ids(&engagement), &ids(&relevance), 10) < 0.6);
+}
+
+/// Counts read right in both languages ("1 händelse", "1 click"), and the
+/// diversity meter sits above the results on /search.
+#[tokio::test]
+async fn counts_take_the_right_plural_and_the_meter_sits_above_the_results() {
+    let (s, _d) = fixture_state();
+    let mut b = Browser::default();
+    b.get(&s, "/search?q=varg").await;
+    let me = b.get(&s, "/me").await;
+    assert!(
+        me.body.contains("Sparat: 1 händelse och 5 visade träffar."),
+        "{}",
+        me.body
+    );
+    assert!(me.body.contains("5 visade träffar</summary>"));
+    b.get(
+        &s,
+        "/go/varg-i-sverige?q=varg&rank=1&algorithm=relevance&viewer=me",
+    )
+    .await;
+    b.cookies.insert("bubbla_lang".into(), "en".into());
+    let me = b.get(&s, "/me").await;
+    assert!(
+        me.body.contains("Recorded: 2 events and 5 shown results."),
+        "{}",
+        me.body
+    );
+    assert!(me.body.contains("100 % · 1 click<"), "{}", me.body);
+    assert!(me.body.contains("data-event=\"click\""));
+    assert!(me.body.contains("data-event=\"search\""));
+    assert!(me.body.contains("id=\"delete-all\""));
+
+    let page = b.get(&s, "/search?q=varg").await;
+    let (meter, results) = (
+        page.body.find("id=\"meter\"").expect("meter"),
+        page.body.find("id=\"results\"").expect("results"),
+    );
+    assert!(meter < results, "the meter comes before the results");
+    assert!(page.body.contains("the last search") || page.body.contains("the last 2 searches"));
+    let entropy = page.body[meter..]
+        .split("data-entropy=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .and_then(|s| s.parse::<f64>().ok())
+        .expect("data-entropy");
+    assert!((0.0..=1.0).contains(&entropy));
+
+    let confirm = b.get(&s, "/me/delete").await;
+    assert!(confirm.body.contains("id=\"delete-confirm\""));
+    let done = b.post(&s, "/me/delete", "").await;
+    assert!(
+        done.body.contains("Deleted: 3 events and 10 shown results"),
+        "{}",
+        done.body
+    );
+    assert!(
+        done.body
+            .contains("data-events=\"3\" data-impressions=\"10\" data-sessions=\"1\"")
+    );
 }
