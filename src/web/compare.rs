@@ -5,7 +5,7 @@
 use super::i18n::Ui;
 use super::params::Params;
 use super::views::{
-    AlgorithmOption, PerspectiveView, ResultView, algorithm_options, fmt3, perspective, result_view,
+    AlgorithmOption, MixView, ResultView, algorithm_options, fmt3, mix_views, result_view,
 };
 use super::visitor;
 use super::{AppState, WebError, blocking};
@@ -40,13 +40,6 @@ struct ItemView {
 }
 
 #[derive(Serialize)]
-struct MixView {
-    perspective: PerspectiveView,
-    count: usize,
-    percent: f64,
-}
-
-#[derive(Serialize)]
 struct ColumnView {
     /// The heading: the algorithm, and the viewer when columns differ by viewer.
     title: String,
@@ -62,6 +55,9 @@ struct ColumnView {
 
 #[derive(Serialize)]
 struct PairView {
+    /// The two columns' numbers, from 1 (`data-pair="1-2"`).
+    i: usize,
+    j: usize,
     a: String,
     b: String,
     jaccard: String,
@@ -165,14 +161,6 @@ fn columns(
                     }
                 })
                 .collect();
-            let shown: usize = col.perspective_mix.iter().map(|(_, n)| n).sum();
-            let theme_of = |p: &str| {
-                col.results
-                    .iter()
-                    .find(|r| r.perspective == p)
-                    .map(|r| r.theme.clone())
-                    .unwrap_or_default()
-            };
             ColumnView {
                 title: label(ci),
                 viewer: col.viewer.clone().unwrap_or_else(|| "me".into()),
@@ -185,15 +173,7 @@ fn columns(
                 jaccard: format!("{:.2}", col.jaccard10),
                 rbo: format!("{:.2}", col.rbo),
                 entropy: format!("{:.2}", col.entropy),
-                mix: col
-                    .perspective_mix
-                    .iter()
-                    .map(|(p, n)| MixView {
-                        perspective: perspective(&engine.corpus, ui, &theme_of(p), p),
-                        count: *n,
-                        percent: 100.0 * *n as f64 / shown.max(1) as f64,
-                    })
-                    .collect(),
+                mix: mix_views(&engine.corpus, ui, &col.perspective_mix, &col.results),
                 items,
             }
         })
@@ -202,6 +182,8 @@ fn columns(
         .pairs
         .iter()
         .map(|p| PairView {
+            i: p.columns.0 + 1,
+            j: p.columns.1 + 1,
             a: label(p.columns.0),
             b: label(p.columns.1),
             jaccard: fmt3(p.jaccard10),

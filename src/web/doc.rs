@@ -1,7 +1,10 @@
 //! `/doc/{id}`: one document, rendered and sanitised, with its metadata, its
-//! links in and out, and its query-independent signal values.
+//! links in and out, its query-independent signal values, and a link back
+//! to the results it was opened from (`/go` forwards `q`, `algorithm`,
+//! `viewer` and `back`).
 
 use super::i18n::Ui;
+use super::params::Params;
 use super::views::{fmt3, perspective, theme_label};
 use super::{AppState, WebError};
 use crate::corpus::format_date;
@@ -35,6 +38,25 @@ struct LinkView {
     title: String,
 }
 
+/// Where "Back to the results" goes: the page the result was clicked on
+/// when `back` is a path on this site, else the search the click came from,
+/// else nowhere (the document was opened directly).
+fn back_link(params: &Params) -> Option<String> {
+    if let Some(back) = params.get("back").and_then(super::redirect::local_path) {
+        return Some(back.to_string());
+    }
+    let q = params.text("q")?;
+    let mut pairs = vec![("q", q)];
+    for key in ["algorithm", "viewer"] {
+        if let Some(v) = params.text(key) {
+            pairs.push((key, v));
+        }
+    }
+    serde_urlencoded::to_string(&pairs)
+        .ok()
+        .map(|query| format!("/search?{query}"))
+}
+
 #[derive(Serialize)]
 struct SignalView {
     label: String,
@@ -47,6 +69,7 @@ async fn page(
     Ui(ui): Ui,
     OriginalUri(uri): OriginalUri,
     Path(id): Path<String>,
+    params: Params,
 ) -> Result<Html<String>, WebError> {
     let engine = state.engine()?;
     let id = crate::corpus::id::normalize_id(&id);
@@ -143,13 +166,42 @@ async fn page(
             sponsored => d.sponsored,
             body_html => render_markdown(&d.body),
             links_out, links_in, signals,
+            back => back_link(&params),
         },
     )
 }
 
 #[cfg(test)]
 mod tests {
-    use super::render_markdown;
+    use super::{back_link, render_markdown};
+
+    fn params(query: &str) -> super::Params {
+        super::Params::from_pairs(serde_urlencoded::from_str(query).expect("query"))
+    }
+
+    #[test]
+    fn back_goes_to_the_page_or_the_search_the_click_came_from() {
+        assert_eq!(
+            back_link(&params("q=varg&back=%2Fcompare%3Fq%3Dvarg%26a%3Dpopular")).as_deref(),
+            Some("/compare?q=varg&a=popular")
+        );
+        for evil in [
+            "%2F%2Fevil.example",
+            "https%3A%2F%2Fevil.example",
+            "%2F%09%2Fevil",
+        ] {
+            assert_eq!(
+                back_link(&params(&format!(
+                    "q=varg+jakt&algorithm=popular&viewer=elin&back={evil}"
+                )))
+                .as_deref(),
+                Some("/search?q=varg+jakt&algorithm=popular&viewer=elin"),
+                "{evil}"
+            );
+        }
+        assert_eq!(back_link(&params("")), None);
+        assert_eq!(back_link(&params("back=javascript%3Aalert(1)")), None);
+    }
 
     #[test]
     fn sanitises_scripts_handlers_javascript_links_and_images() {

@@ -31,6 +31,45 @@ pub fn theme_label(corpus: &Corpus, ui: Lang, theme: &str) -> String {
         .map_or_else(|| theme.to_string(), |t| t.label.get(ui).to_string())
 }
 
+/// One perspective's share of a top list ("Perspectives in the top 10").
+#[derive(Debug, Clone, Serialize)]
+pub struct MixView {
+    pub perspective: PerspectiveView,
+    pub count: usize,
+    /// Share of the list, 0–100, and where its bar segment starts.
+    pub percent: f64,
+    pub offset: f64,
+}
+
+/// The counts of [`crate::compare::perspective_mix`] over `results` (the
+/// very list shown), ready for the bar and the counts.
+pub fn mix_views(
+    corpus: &Corpus,
+    ui: Lang,
+    mix: &[(String, usize)],
+    results: &[SearchResult],
+) -> Vec<MixView> {
+    let shown: usize = mix.iter().map(|(_, n)| n).sum();
+    let mut offset = 0.0;
+    mix.iter()
+        .map(|(p, n)| {
+            let theme = results
+                .iter()
+                .find(|r| &r.perspective == p)
+                .map_or("", |r| r.theme.as_str());
+            let percent = 100.0 * *n as f64 / shown.max(1) as f64;
+            let view = MixView {
+                perspective: perspective(corpus, ui, theme, p),
+                count: *n,
+                percent: (percent * 100.0).round() / 100.0,
+                offset: (offset * 100.0_f64).round() / 100.0,
+            };
+            offset += percent;
+            view
+        })
+        .collect()
+}
+
 /// One row of the "Why here?" table.
 #[derive(Debug, Clone, Serialize)]
 pub struct SignalRow {

@@ -248,9 +248,16 @@ async fn document_page_shows_metadata_links_and_signals() {
     assert!(r.body.contains("<h1>Varg i Sverige</h1>"));
     assert!(r.body.contains("Naturbladet (påhittad)"));
     assert!(
-        r.body
-            .contains("<span class=\"swatch\" aria-hidden=\"true\"></span>The researchers</span>"),
-        "perspective label"
+        r.body.contains("</svg>The researchers</span>"),
+        "perspective label beside its swatch"
+    );
+    assert!(
+        r.body.contains("<th scope=\"col\">Note</th>"),
+        "no empty table header"
+    );
+    assert!(
+        !r.body.contains("data-back"),
+        "opened directly: no way back"
     );
     assert!(r.body.contains("href=\"/doc/vargjakten-2024\""), "link out");
     assert!(r.body.contains("href=\"/doc/wolves-return\""), "link in");
@@ -369,4 +376,211 @@ async fn pages_load_nothing_from_outside_the_machine() {
     let css = get(&s, "/static/bubbla.css", None).await;
     assert_eq!(css.status, StatusCode::OK);
     assert!(!css.body.contains("url(") && !css.body.contains("@import"));
+}
+
+/// Every attribute that the Content-Security-Policy (no 'unsafe-inline')
+/// would block: none may be left on any page.
+#[tokio::test]
+async fn pages_have_no_inline_styles_or_scripts() {
+    let (s, _d) = state();
+    for (path, _, _) in PAGES {
+        let r = get(&s, path, Some("en")).await;
+        assert!(!r.body.contains(" style="), "{path} has a style attribute");
+        assert!(!r.body.contains("<style"), "{path} has a style element");
+        assert!(
+            r.body.matches("<script").count() == r.body.matches("<script src=").count(),
+            "{path} has an inline script"
+        );
+    }
+}
+
+/// The hooks the browser tests find results by.
+#[tokio::test]
+async fn every_result_link_carries_its_document_rank_and_perspective() {
+    let (s, _d) = state();
+    for path in [
+        "/search?q=varg&algorithm=sponsored",
+        "/compare?q=varg&a=relevance&b=sponsored",
+    ] {
+        let r = get(&s, path, Some("en")).await;
+        let links = r.body.matches(" data-go href=\"/go/").count();
+        assert!(links >= 5, "{path}: {links}");
+        assert_eq!(
+            r.body.matches(" data-rank=\"").count(),
+            links,
+            "{path}: one ranked element per link"
+        );
+        assert!(r.body.contains("data-ad"), "{path}: the ad slot");
+        // `/` is HTML-escaped in attributes; browsers read it as `/`.
+        assert!(
+            r.body.contains("&amp;back=&#x2f;search%3Fq%3Dvarg")
+                || r.body.contains("&amp;back=&#x2f;compare%3Fq%3Dvarg"),
+            "{path}: the link says where it was clicked"
+        );
+    }
+    let r = get(&s, "/search?q=varg", Some("en")).await;
+    assert!(r.body.contains("<ol class=\"results\" id=\"results\""));
+    assert!(r.body.contains("data-sponsored"));
+    assert!(r.body.contains("<tr data-signal=\"text\""));
+    assert!(r.body.contains(" data-weight=\""));
+}
+
+/// Lesson 1 and 2 read the perspectives of the top 10 near the top of
+/// /search: after the summary, before the results, counted over them.
+#[tokio::test]
+async fn search_shows_the_perspectives_of_its_top_ten_before_the_results() {
+    let (s, _d) = state();
+    let r = get(&s, "/search?q=varg", Some("en")).await;
+    let body = &r.body;
+    let (summary, mix, results) = (
+        body.find("class=\"summary\"").expect("summary"),
+        body.find("id=\"mix\"").expect("mix"),
+        body.find("id=\"results\"").expect("results"),
+    );
+    assert!(summary < mix && mix < results, "{summary} {mix} {results}");
+    assert!(body.contains("Perspectives in the top 10"));
+    let attr = |block: &str, name: &str| -> Vec<String> {
+        block
+            .split(&format!(" {name}=\""))
+            .skip(1)
+            .filter_map(|s| s.split('"').next().map(str::to_string))
+            .collect()
+    };
+    let mix_block = &body[mix..results];
+    let counted: Vec<(String, usize)> = attr(mix_block, "data-perspective")
+        .into_iter()
+        .zip(
+            attr(mix_block, "data-count")
+                .iter()
+                .map(|n| n.parse::<usize>().expect("count")),
+        )
+        .collect();
+    let shown = attr(&body[results..], "data-perspective");
+    assert_eq!(
+        counted.iter().map(|(_, n)| n).sum::<usize>(),
+        shown.len().min(10)
+    );
+    for (p, n) in &counted {
+        assert_eq!(shown.iter().filter(|q| *q == p).count(), *n, "{p}");
+    }
+    assert!(
+        body.contains("<h1 class=\"sr\">Search results: varg</h1>"),
+        "a heading for the page"
+    );
+    let page2 = get(&s, "/search?q=varg&page=2", Some("en")).await;
+    assert!(
+        !page2.body.contains("id=\"mix\""),
+        "page 2 is not the top 10"
+    );
+}
+
+fn columns(body: &str) -> Vec<(String, String, String)> {
+    body.split("<section class=\"column\"")
+        .skip(1)
+        .map(|block| {
+            let attr = |name: &str| {
+                block
+                    .split(&format!("{name}=\""))
+                    .nth(1)
+                    .and_then(|s| s.split('"').next())
+                    .unwrap_or("")
+                    .to_string()
+            };
+            (
+                attr("data-column"),
+                attr("data-algorithm"),
+                attr("data-viewer"),
+            )
+        })
+        .collect()
+}
+
+/// "(none)" as a column's algorithm removes the column, whatever its viewer;
+/// an absent algorithm with a viewer repeats the column before.
+#[tokio::test]
+async fn none_removes_a_compare_column_whatever_its_viewer_says() {
+    let (s, _d) = state();
+    let r = get(
+        &s,
+        "/compare?q=varg&a=relevance&va=me&b=popular&vb=&c=&vc=me&d=&vd=",
+        Some("en"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(
+        columns(&r.body),
+        [
+            ("1".into(), "relevance".into(), "me".into()),
+            ("2".into(), "popular".into(), "me".into())
+        ]
+    );
+    assert!(r.body.contains("<tr data-pair=\"1-2\">"));
+    assert!(!r.body.contains("data-pair=\"2-3\""), "no duplicate column");
+    let bundled = AppState::ready(crate::support::bundled_engine());
+    let r = get(
+        &bundled,
+        "/compare?q=varg&a=personal&va=elin&vb=omar&vc=sara",
+        None,
+    )
+    .await;
+    let cols = columns(&r.body);
+    assert_eq!(cols.len(), 3, "the README's persona comparison");
+    assert!(cols.iter().all(|(_, a, _)| a == "personal"), "{cols:?}");
+    assert_eq!(
+        cols.iter().map(|(_, _, v)| v.as_str()).collect::<Vec<_>>(),
+        ["elin", "omar", "sara"]
+    );
+    for hook in [
+        "data-jaccard=\"",
+        "data-rbo=\"",
+        "data-entropy=\"",
+        "id=\"compare-form\"",
+    ] {
+        assert!(r.body.contains(hook), "{hook}");
+    }
+    assert!(
+        !r.body.contains("<th scope=\"col\"></th>"),
+        "no empty header"
+    );
+}
+
+/// With results, the column pickers fold away (the first result of every
+/// column must fit on a projector's first screen); without, they are open.
+#[tokio::test]
+async fn compare_folds_its_column_pickers_once_results_are_shown() {
+    let (s, _d) = state();
+    let r = get(&s, "/compare?q=varg", Some("en")).await;
+    assert!(r.body.contains("<details class=\"change-columns\">"));
+    let r = get(&s, "/compare", Some("en")).await;
+    assert!(r.body.contains("<details class=\"change-columns\" open>"));
+}
+
+/// /doc links back to the results it was opened from, and only to this site.
+#[tokio::test]
+async fn a_document_links_back_to_the_results_it_was_opened_from() {
+    let (s, _d) = state();
+    let r = get(
+        &s,
+        "/doc/varg-i-sverige?q=varg&algorithm=popular&viewer=me&back=%2Fcompare%3Fq%3Dvarg%26a%3Dpopular",
+        Some("en"),
+    )
+    .await;
+    assert!(
+        r.body
+            .contains("<a href=\"&#x2f;compare?q=varg&amp;a=popular\" data-back>"),
+        "{}",
+        r.body
+    );
+    let r = get(
+        &s,
+        "/doc/varg-i-sverige?q=varg&algorithm=popular&back=%2F%2Fevil.example",
+        Some("en"),
+    )
+    .await;
+    assert!(
+        r.body
+            .contains("<a href=\"&#x2f;search?q=varg&amp;algorithm=popular\" data-back>"),
+        "{}",
+        r.body
+    );
 }
