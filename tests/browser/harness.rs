@@ -330,6 +330,13 @@ impl Browser {
                 )
                 .await;
             if let Ok(Json::Bool(true)) = r {
+                let status = self.status().await;
+                assert_ne!(
+                    status,
+                    429,
+                    "rate-limited (429) at {}: this person acted faster than bubbla allows",
+                    self.path().await
+                );
                 return;
             }
             assert!(start.elapsed() < WAIT, "no new page after {WAIT:?}");
