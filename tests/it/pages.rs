@@ -1,36 +1,20 @@
 //! Every page and API route through the router, in both languages, with
 //! bad parameters and unknown documents.
 
-use crate::support::engine;
+use crate::support::{Client, Res, engine};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use bubbla::web::{AppState, app};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
-struct Res {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: String,
-}
-
+/// One request with an optional `Accept-Language`, without cookies.
 async fn get(state: &AppState, uri: &str, lang: Option<&str>) -> Res {
-    let mut req = Request::builder().uri(uri);
+    let mut c = Client::default();
     if let Some(l) = lang {
-        req = req.header(header::ACCEPT_LANGUAGE, l);
+        c.headers.push(("accept-language".into(), l.into()));
     }
-    let res = app(state.clone())
-        .oneshot(req.body(Body::empty()).expect("request"))
-        .await
-        .expect("response");
-    let status = res.status();
-    let headers = res.headers().clone();
-    let bytes = res.into_body().collect().await.expect("body").to_bytes();
-    Res {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-    }
+    c.get(state, uri).await
 }
 
 fn state() -> (AppState, tempfile::TempDir) {

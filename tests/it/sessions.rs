@@ -2,98 +2,14 @@
 //! incognito and `/me` — through the router, with a cookie jar, as a
 //! browser would. Includes the lessons 1, 2 and 6 of the product brief.
 
-use crate::support::{bundled_engine, engine};
+use crate::support::{Client as Browser, bundled_engine, engine};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use bubbla::compare::{jaccard_at, normalized_entropy};
 use bubbla::store::{Rows, SessionId, Store};
 use bubbla::web::{AppState, Settings, app};
-use http_body_util::BodyExt;
 use std::collections::HashMap;
 use tower::ServiceExt;
-
-struct Res {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: String,
-}
-
-impl Res {
-    fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.body).expect("json")
-    }
-    fn location(&self) -> &str {
-        self.headers
-            .get(header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-    }
-}
-
-/// A browser: keeps the cookies the server sets.
-#[derive(Default, Clone)]
-struct Browser {
-    cookies: HashMap<String, String>,
-}
-
-impl Browser {
-    fn with_cookie(name: &str, value: &str) -> Browser {
-        let mut b = Browser::default();
-        b.cookies.insert(name.into(), value.into());
-        b
-    }
-
-    fn session(&self) -> Option<SessionId> {
-        self.cookies
-            .get("bubbla_session")
-            .and_then(|v| SessionId::parse(v))
-    }
-
-    async fn send(&mut self, state: &AppState, method: &str, uri: &str, body: &str) -> Res {
-        let mut req = Request::builder().method(method).uri(uri);
-        if !self.cookies.is_empty() {
-            let c: Vec<String> = self
-                .cookies
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect();
-            req = req.header(header::COOKIE, c.join("; "));
-        }
-        if method == "POST" {
-            req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-        }
-        let res = app(state.clone())
-            .oneshot(req.body(Body::from(body.to_string())).expect("request"))
-            .await
-            .expect("response");
-        for v in res.headers().get_all(header::SET_COOKIE) {
-            let v = v.to_str().expect("ascii");
-            let (kv, attrs) = v.split_once(';').unwrap_or((v, ""));
-            let (k, val) = kv.split_once('=').expect("name=value");
-            if attrs.contains("Max-Age=0") {
-                self.cookies.remove(k);
-            } else {
-                self.cookies.insert(k.to_string(), val.to_string());
-            }
-        }
-        let status = res.status();
-        let headers = res.headers().clone();
-        let bytes = res.into_body().collect().await.expect("body").to_bytes();
-        Res {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        }
-    }
-
-    async fn get(&mut self, state: &AppState, uri: &str) -> Res {
-        self.send(state, "GET", uri, "").await
-    }
-
-    async fn post(&mut self, state: &AppState, uri: &str, body: &str) -> Res {
-        self.send(state, "POST", uri, body).await
-    }
-}
 
 fn fixture_state() -> (AppState, tempfile::TempDir) {
     let (e, d) = engine("corpus");

@@ -75,6 +75,10 @@ impl Res {
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body).expect("json")
     }
+
+    pub fn location(&self) -> &str {
+        self.header("location")
+    }
 }
 
 /// One test client for the router: sends any method, headers and body, and
@@ -100,6 +104,13 @@ impl Client {
             ],
             ..Client::default()
         }
+    }
+
+    /// A client that already holds a cookie (forged, stale, …).
+    pub fn with_cookie(name: &str, value: &str) -> Client {
+        let mut c = Client::default();
+        c.cookies.insert(name.into(), value.into());
+        c
     }
 
     pub fn session(&self) -> Option<bubbla::store::SessionId> {

@@ -1,27 +1,14 @@
 //! HTTP behaviour through the router itself (no socket).
 
-use crate::support::{config, engine};
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use crate::support::{Client, config, engine};
+use axum::http::StatusCode;
 use bubbla::engine::Engine;
 use bubbla::progress::Progress;
-use bubbla::web::{AppState, app};
-use http_body_util::BodyExt;
-use tower::ServiceExt;
+use bubbla::web::AppState;
 
 async fn get(state: &AppState, uri: &str) -> (StatusCode, String) {
-    let res = app(state.clone())
-        .oneshot(
-            Request::builder()
-                .uri(uri)
-                .body(Body::empty())
-                .expect("request"),
-        )
-        .await
-        .expect("response");
-    let status = res.status();
-    let bytes = res.into_body().collect().await.expect("body").to_bytes();
-    (status, String::from_utf8_lossy(&bytes).into_owned())
+    let r = Client::default().get(state, uri).await;
+    (r.status, r.body)
 }
 
 fn ready(corpus: &str) -> (AppState, tempfile::TempDir) {
