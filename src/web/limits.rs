@@ -29,7 +29,9 @@ pub struct LimitSettings {
 impl Default for LimitSettings {
     fn default() -> Self {
         LimitSettings {
-            per_session_per_minute: 30,
+            // Lesson 2 at a brisk pace is ~25 recorded requests a minute;
+            // paging through results records each page too.
+            per_session_per_minute: 60,
             per_address_per_minute: 600,
             sessions_per_address_per_minute: 60,
         }
