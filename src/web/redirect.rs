@@ -8,9 +8,17 @@
 /// `raw` if it is a path on this site, safe to put in a `Location` header;
 /// `None` otherwise (callers then use `/`).
 pub fn local_path(raw: &str) -> Option<&str> {
+    let path = raw.split(['?', '#']).next().unwrap_or("");
+    // No `//` and no dot segments, so that no normalisation can turn the
+    // path into `//host`.
+    let plain_segments = !path.contains("//")
+        && !path.split('/').any(|s| {
+            let s = s.to_ascii_lowercase().replace("%2e", ".");
+            s == "." || s == ".."
+        });
     let ok = raw.starts_with('/')
+        && plain_segments
         && !raw.chars().any(|c| c.is_control() || c == '\\' || c.is_whitespace())
-        && !raw.starts_with("//")
         // Only printable ASCII: anything else must arrive percent-encoded.
         && raw.bytes().all(|b| (0x21..0x7f).contains(&b));
     ok.then_some(raw)
@@ -37,6 +45,10 @@ mod tests {
             "/ /x",
             "/å",
             "/\u{0}x",
+            "/.//evil.example",
+            "/..//evil.example",
+            "/%2e%2e/x",
+            "/a//b",
         ] {
             assert_eq!(local_path(bad), None, "{bad:?}");
         }
