@@ -310,6 +310,7 @@ fn record(store: &Store, acts: &[Act]) -> SessionId {
                         viewer: "me",
                         first_rank: 1,
                         shown: shown.iter().map(String::as_str).collect(),
+                        room: None,
                     },
                 )
                 .map(|_| ()),
@@ -322,6 +323,7 @@ fn record(store: &Store, acts: &[Act]) -> SessionId {
                         query: "q",
                         algorithm: "personal-social",
                         viewer: "me",
+                        room: None,
                     },
                 )
                 .map(|_| ()),

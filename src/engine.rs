@@ -466,6 +466,7 @@ impl Engine {
                                 viewer: p.id.clone(),
                                 algorithm: "relevance".into(),
                                 query: query.to_string(),
+                                room: None,
                             });
                         };
                         for s in &p.history {

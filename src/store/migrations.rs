@@ -32,6 +32,26 @@ const STEPS: &[&str] = &[
         doc TEXT NOT NULL,
         PRIMARY KEY (event, rank)
     );",
+    // 2: workshop rooms, their participants, and the room an event was made in.
+    "ALTER TABLE events ADD COLUMN room TEXT;
+    CREATE INDEX events_by_room ON events(room) WHERE room IS NOT NULL;
+    CREATE TABLE rooms (
+        code TEXT PRIMARY KEY,
+        title TEXT NOT NULL,
+        created INTEGER NOT NULL,
+        settings TEXT NOT NULL
+    );
+    CREATE TABLE participants (
+        session TEXT PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
+        room TEXT NOT NULL REFERENCES rooms(code) ON DELETE CASCADE,
+        nickname TEXT NOT NULL,
+        seat INTEGER NOT NULL,
+        joined INTEGER NOT NULL,
+        choice TEXT,
+        friends TEXT NOT NULL DEFAULT '[]'
+    );
+    CREATE UNIQUE INDEX participants_by_nickname ON participants(room, nickname COLLATE NOCASE);
+    CREATE INDEX participants_by_room ON participants(room, seat);",
 ];
 
 /// The schema version this build of bubbla writes.

@@ -26,6 +26,11 @@ impl SessionId {
         .then(|| SessionId(s.to_string()))
     }
 
+    /// An id read back from the store's own rows.
+    pub(super) fn stored(s: String) -> SessionId {
+        SessionId(s)
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -7,6 +7,7 @@ fn query<'a>(q: &'a str, shown: Vec<&'a str>) -> NewQuery<'a> {
         viewer: "me",
         first_rank: 1,
         shown,
+        room: None,
     }
 }
 
@@ -17,6 +18,7 @@ fn click<'a>(doc: &'a str, rank: u32) -> NewClick<'a> {
         query: "varg",
         algorithm: "relevance",
         viewer: "me",
+        room: None,
     }
 }
 
@@ -246,8 +248,78 @@ fn events_in_memory_follow_every_write() {
         "an earlier snapshot is not changed under its reader"
     );
     // What memory holds is what the database holds.
-    let from_disk = load_events(&s.lock().expect("lock").conn, &me).expect("load");
+    let from_disk = events::load_events(&s.lock().expect("lock").conn, &me).expect("load");
     assert_eq!(*second, from_disk);
     s.delete_session(&me).expect("delete");
     assert!(s.events(&me).expect("events").is_empty());
+}
+
+#[test]
+fn rooms_seat_unique_nicknames_and_ending_deletes_every_row() {
+    let s = Store::in_memory();
+    s.create_room("ABC234", "Demo", "{}")
+        .expect("create")
+        .expect("new code");
+    assert!(
+        s.create_room("ABC234", "Again", "{}")
+            .expect("create")
+            .is_none(),
+        "a code in use is not taken twice"
+    );
+    s.create_room("XYZ789", "Other", "{}")
+        .expect("create")
+        .expect("new");
+    let (a, b, c) = (
+        s.new_session().expect("a"),
+        s.new_session().expect("b"),
+        s.new_session().expect("c"),
+    );
+    let pa = s
+        .join_room(&a, "ABC234", "Ada")
+        .expect("join")
+        .expect("free");
+    assert_eq!((pa.seat, pa.nickname.as_str()), (0, "Ada"));
+    assert_eq!(s.join_room(&b, "ABC234", "ada").expect("join"), Err(Taken));
+    assert_eq!(
+        s.join_room(&b, "ABC234", "Bo")
+            .expect("join")
+            .map(|p| p.seat),
+        Ok(1)
+    );
+    // The same nickname in another room is free.
+    s.join_room(&c, "XYZ789", "Ada")
+        .expect("join")
+        .expect("free");
+    assert_eq!(s.nickname(&a).as_deref(), Some("Ada"));
+    let mut q = query("varg", vec!["d1", "d2"]);
+    q.room = Some("ABC234");
+    s.record_query(&a, &q).expect("query");
+    let mut k = click("d1", 1);
+    k.room = Some("ABC234");
+    s.record_click(&b, &k).expect("click");
+    s.record_query(&c, &query("varg", vec!["d1"]))
+        .expect("other room");
+    assert_eq!(s.clicks_on("d1"), 1);
+    assert_eq!(s.reset_room_clicks("ABC234").expect("reset"), 1);
+    assert_eq!(s.clicks_on("d1"), 0);
+    let ended = s.end_room("ABC234").expect("end");
+    assert_eq!(
+        ended,
+        RoomRows {
+            rooms: 1,
+            participants: 2,
+            sessions: 2,
+            events: 1,
+            impressions: 2
+        }
+    );
+    assert_eq!(s.rows_of(&a).expect("rows"), Rows::default());
+    assert_eq!(s.rows_of(&b).expect("rows"), Rows::default());
+    assert_eq!(
+        s.rows_of(&c).expect("rows").events,
+        1,
+        "other rooms keep theirs"
+    );
+    assert!(s.room("ABC234").expect("read").is_none());
+    assert_eq!(s.participants("XYZ789").expect("read").len(), 1);
 }

@@ -233,6 +233,7 @@ fn event(id: i64, viewer: &str, kind: EventKind) -> Event {
         viewer: viewer.into(),
         algorithm: "relevance".into(),
         query: "varg".into(),
+        room: None,
     }
 }
 

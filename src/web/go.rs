@@ -69,6 +69,7 @@ async fn go(
             query: &q,
             algorithm: &algorithm,
             viewer: viewer.id(),
+            room: None,
         };
         match st.store.record_click(&session, &click) {
             Ok(_) => Ok(Some(visitor::set_cookie(

@@ -135,6 +135,7 @@ async fn search(
                 viewer: v.id(),
                 first_rank: results.results.first().map_or(1, |r| r.rank as u32),
                 shown: results.results.iter().map(|r| r.id.as_str()).collect(),
+                room: None,
             };
             match st.store.record_query(&id, &record) {
                 Ok(_) => {

@@ -253,6 +253,7 @@ async fn a_damaged_database_is_reported_not_hidden() {
                         viewer: "me",
                         first_rank: 1,
                         shown: vec!["varg-i-sverige"],
+                        room: None,
                     },
                 )
                 .expect("recorded");
