@@ -4,6 +4,7 @@
 //! See ARCHITECTURE.md for the map. In short, data flows one way:
 //! corpus → index → candidates → (signals → algorithm, next) → page.
 
+pub mod activity;
 pub mod cli;
 pub mod compare;
 pub mod comparison;
@@ -19,3 +20,4 @@ pub mod store;
 pub mod text;
 pub mod viewer;
 pub mod web;
+pub mod workshop;

@@ -89,6 +89,14 @@ impl Viewer {
         }
     }
 
+    /// The persona's id, when it is one.
+    pub fn persona_id(&self) -> Option<&str> {
+        match self {
+            Viewer::Persona(id) => Some(id),
+            _ => None,
+        }
+    }
+
     /// The id used in addresses and recorded with events.
     pub fn id(&self) -> &str {
         match self {

@@ -11,9 +11,9 @@ use super::views::{
 };
 use super::visitor::{self, ViewerOption};
 use super::{AppState, WebError, blocking};
-use crate::engine::{ClickCounts, Engine, SearchOptions, SearchResults, Who};
+use crate::activity;
+use crate::engine::{Engine, SearchResults, Who};
 use crate::lang::Lang;
-use crate::store::NewQuery;
 use crate::viewer::{Audience, Meter, Viewer};
 use axum::Router;
 use axum::extract::{OriginalUri, State};
@@ -116,53 +116,47 @@ async fn search(
                 st.limits.new_session(peer)?;
             }
         }
-        let audience = visitor::audience(&e, &st, &v, session.as_ref());
-        let opts = SearchOptions {
-            algorithm: algo.clone(),
+        let mut set_cookie = None;
+        let request = activity::Request {
+            query: &query,
+            algorithm: &algo,
             offset: (page - 1) * PAGE_SIZE,
             limit: PAGE_SIZE,
             lang,
-            audience: Some(audience.clone()),
-            clicks: Some(st.store.clone() as Arc<dyn ClickCounts>),
+            record,
         };
-        let results = e.search(&query, &opts)?;
-        let mut session = session;
-        let mut set_cookie = None;
-        if record && let Some((id, cookie)) = visitor::ensure_session(lookup, &st) {
-            let record = NewQuery {
-                query: &query,
-                algorithm: &algo,
-                viewer: v.id(),
-                first_rank: results.results.first().map_or(1, |r| r.rank as u32),
-                shown: results.results.iter().map(|r| r.id.as_str()).collect(),
-                room: None,
-            };
-            match st.store.record_query(&id, &record) {
-                Ok(_) => {
-                    set_cookie = Some(cookie);
-                    session = Some(id);
-                }
-                Err(err) => tracing::warn!("search not recorded: {err:#}"),
-            }
+        let out = activity::search(
+            &e,
+            &st.store,
+            st.settings.half_life_events,
+            activity::Who::alone(v.clone(), session),
+            &request,
+            || {
+                let (id, cookie) = visitor::ensure_session(lookup.clone(), &st)?;
+                set_cookie = Some(cookie);
+                Some(id)
+            },
+        )?;
+        if out.recorded
+            && set_cookie.is_none()
+            && let Some(id) = &out.session
+        {
+            // The cookie is renewed with every recorded search.
+            set_cookie = Some(visitor::set_cookie(id, st.settings.retention.as_secs()));
         }
-        let meter = match (&v, &session) {
-            (Viewer::Me, Some(s)) => st
-                .store
-                .events(s)
-                .ok()
-                .and_then(|events| crate::viewer::meter(&events, "me", &e.corpus)),
-            _ => None,
-        };
+        if !out.recorded {
+            set_cookie = None;
+        }
         // The viewer `me` already carries the nickname.
         let nickname = match v {
-            Viewer::Me => audience.name.clone(),
-            _ => session.as_ref().and_then(|s| st.store.nickname(s)),
+            Viewer::Me => out.audience.name.clone(),
+            _ => out.session.as_ref().and_then(|s| st.store.nickname(s)),
         };
         Ok(Outcome {
-            results,
-            audience,
+            results: out.results,
+            audience: out.audience,
             set_cookie,
-            meter,
+            meter: out.meter,
             nickname,
         })
     })

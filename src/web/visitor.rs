@@ -172,31 +172,13 @@ pub fn audience(
     viewer: &Viewer,
     session: Option<&SessionId>,
 ) -> Arc<Audience> {
-    let half_life = state.settings.half_life_events;
-    let a = match viewer {
-        Viewer::Incognito => Audience::anonymous(Viewer::Incognito),
-        Viewer::Persona(id) => engine
-            .persona_audience(id, half_life)
-            .unwrap_or_else(|| Audience::anonymous(viewer.clone())),
-        Viewer::Me => match session {
-            None => Audience::anonymous(Viewer::Me),
-            Some(s) => {
-                let events = state.store.events(s).unwrap_or_else(|e| {
-                    tracing::warn!("events could not be read: {e:#}");
-                    Default::default()
-                });
-                let profile = engine.profile(&events, "me", half_life);
-                Audience {
-                    viewer: Viewer::Me,
-                    name: state.store.nickname(s),
-                    profile,
-                    // Friends are added by nickname in workshop rooms.
-                    friends: Vec::new(),
-                }
-            }
-        },
-    };
-    Arc::new(a)
+    let who = crate::activity::Who::alone(viewer.clone(), session.cloned());
+    Arc::new(crate::activity::audience(
+        engine,
+        &state.store,
+        state.settings.half_life_events,
+        &who,
+    ))
 }
 
 /// A viewer in the picker.
