@@ -121,6 +121,27 @@ pub struct ServeArgs {
     /// profile (the profile's memory).
     #[arg(long, env = "BUBBLA_HALF_LIFE_EVENTS", default_value_t = crate::viewer::DEFAULT_HALF_LIFE_EVENTS, value_parser = positive)]
     pub half_life_events: f64,
+    /// The workshop leader's token (printed in the leader link). Random at
+    /// every start unless given.
+    #[arg(long, env = "BUBBLA_LEADER_TOKEN", value_parser = crate::web::leader::LeaderToken::given, hide_env_values = true)]
+    pub leader_token: Option<crate::web::leader::LeaderToken>,
+    /// Listen on every network interface (the port of --addr), so that
+    /// phones on the classroom network can join; prints the address and a
+    /// QR code of it.
+    #[arg(long)]
+    pub public: bool,
+    /// Recorded searches and clicks a session may make per minute.
+    #[arg(long, env = "BUBBLA_SESSION_RATE", default_value_t = crate::web::limits::LimitSettings::default().per_session_per_minute)]
+    pub session_rate: u32,
+    /// Recorded searches and clicks per address and minute.
+    #[arg(long, env = "BUBBLA_ADDRESS_RATE", default_value_t = crate::web::limits::LimitSettings::default().per_address_per_minute)]
+    pub address_rate: u32,
+    /// New sessions per address and minute.
+    #[arg(long, env = "BUBBLA_NEW_SESSIONS_RATE", default_value_t = crate::web::limits::LimitSettings::default().sessions_per_address_per_minute)]
+    pub new_sessions_rate: u32,
+    /// Connections served at once (each phone keeps 1–3, the wall 1 more).
+    #[arg(long, env = "BUBBLA_MAX_CONNECTIONS", default_value_t = crate::web::server::ConnectionSettings::default().max_connections)]
+    pub max_connections: usize,
 }
 
 fn positive(s: &str) -> Result<f64, String> {
@@ -209,16 +230,32 @@ pub fn run(cli: Cli) -> i32 {
 }
 
 fn serve(cli: &Cli, args: &ServeArgs) -> anyhow::Result<i32> {
-    let addr = args
+    let mut addr = args
         .addr
         .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080)));
+    if args.public {
+        addr = SocketAddr::from(([0, 0, 0, 0], addr.port()));
+    }
     let rt = tokio::runtime::Runtime::new()?;
     let settings = crate::web::Settings {
         retention: std::time::Duration::from_secs(u64::from(args.retention_days) * 86_400),
         half_life_events: args.half_life_events,
-        ..Default::default()
+        limits: crate::web::limits::LimitSettings {
+            per_session_per_minute: args.session_rate,
+            per_address_per_minute: args.address_rate,
+            sessions_per_address_per_minute: args.new_sessions_rate,
+        },
+        connections: crate::web::server::ConnectionSettings {
+            max_connections: args.max_connections.max(1),
+            ..Default::default()
+        },
+        participant_url: None,
     };
-    rt.block_on(crate::web::serve(cli.config(), addr, settings))?;
+    let leader = match &args.leader_token {
+        Some(t) => t.clone(),
+        None => crate::web::leader::LeaderToken::random()?,
+    };
+    rt.block_on(crate::web::serve(cli.config(), addr, settings, leader))?;
     Ok(0)
 }
 

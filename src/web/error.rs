@@ -34,6 +34,19 @@ impl Detail {
         self
     }
 
+    /// The arguments as the catalogues take them.
+    pub fn args_ref(&self) -> Vec<(&str, &str)> {
+        self.args.iter().map(|(k, v)| (*k, v.as_str())).collect()
+    }
+
+    /// The value of one argument.
+    pub fn arg(&self, name: &str) -> Option<&str> {
+        self.args
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
     fn text(&self, lang: Lang) -> String {
         let args: Vec<(&str, &str)> = self.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
         Catalogues::shared().text(lang, self.key, &args)
@@ -49,6 +62,12 @@ pub enum WebError {
     /// A form sent from another site.
     #[error("a form from another site was refused")]
     Forbidden,
+    /// A leader page or action without the leader's token.
+    #[error("only the workshop leader may do this")]
+    NotLeader,
+    /// The request clashes with what is there (a nickname taken, a room locked).
+    #[error("conflict: {}", .0.key)]
+    Conflict(Detail),
     #[error("the method is not allowed here")]
     MethodNotAllowed,
     #[error("the request is too large")]
@@ -118,7 +137,8 @@ impl WebError {
         match self {
             WebError::NotFound => StatusCode::NOT_FOUND,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            WebError::Forbidden => StatusCode::FORBIDDEN,
+            WebError::Forbidden | WebError::NotLeader => StatusCode::FORBIDDEN,
+            WebError::Conflict(_) => StatusCode::CONFLICT,
             WebError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             WebError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::Timeout => StatusCode::REQUEST_TIMEOUT,
@@ -134,6 +154,8 @@ impl WebError {
             WebError::NotFound => ("error_not_found", None, vec![]),
             WebError::BadRequest(d) => ("error_bad_request", Some(d), vec![]),
             WebError::Forbidden => ("error_forbidden", None, vec![]),
+            WebError::NotLeader => ("error_not_leader", None, vec![]),
+            WebError::Conflict(d) => ("error_conflict", Some(d), vec![]),
             WebError::MethodNotAllowed => ("error_method", None, vec![]),
             WebError::TooLarge => ("error_too_large", None, vec![]),
             WebError::Timeout => ("error_timeout", None, vec![]),
@@ -271,12 +293,26 @@ fn from_status(status: StatusCode) -> WebError {
     }
 }
 
+/// Marks a response with an error status that bubbla rendered itself (a
+/// form shown again with its problem), so [`error_pages`] leaves it alone.
+#[derive(Debug, Clone, Copy)]
+pub struct OwnAnswer;
+
+/// `res` as it is, whatever its status.
+pub fn own_answer(mut res: Response) -> Response {
+    res.extensions_mut().insert(OwnAnswer);
+    res
+}
+
 /// Middleware: every error is bubbla's page, in the language of the
 /// request (JSON under `/api`).
 pub async fn error_pages(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let ui = super::i18n::from_headers(req.headers());
     let api = req.uri().path().starts_with("/api/") || req.uri().path() == "/api";
     let res = next.run(req).await;
+    if res.extensions().get::<OwnAnswer>().is_some() {
+        return res;
+    }
     if let Some(info) = res.extensions().get::<ErrorInfo>() {
         if info.json || ui == Lang::Sv {
             return res;

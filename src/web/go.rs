@@ -14,11 +14,11 @@ use super::params::Params;
 use super::search::PAGE_SIZE;
 use super::visitor;
 use super::{AppState, WebError, blocking};
-use crate::store::NewClick;
+use crate::store::{NewClick, SessionId};
 use crate::viewer::Viewer;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
@@ -41,6 +41,11 @@ async fn go(
     let doc_id = doc.id.clone();
     let q = params.get("q").unwrap_or("").to_string();
     let rank = params.number("rank", 0, 0..=100 * PAGE_SIZE)?;
+    let room = params.text("room").map(str::to_string);
+    let own = visitor::own_navigation(&method, &headers) && state.store.recording();
+    if let Some(code) = room {
+        return room_click(state, peer, headers, doc_id, q, rank, code, own).await;
+    }
     let algorithm = params.text("algorithm").unwrap_or("relevance").to_string();
     if engine.algorithm(&algorithm).is_none() {
         return Err(super::error::Detail::new("bad_unknown_algorithm")
@@ -49,9 +54,7 @@ async fn go(
     }
     let viewer = visitor::parse_viewer(&engine, params.text("viewer"))?;
     let target = doc_address(&doc_id, &q, &algorithm, &viewer, params.get("back"));
-    let record = viewer != Viewer::Incognito
-        && visitor::own_navigation(&method, &headers)
-        && state.store.recording();
+    let record = viewer != Viewer::Incognito && own;
     let st = state.clone();
     let cookie = blocking(move || {
         if !record {
@@ -71,23 +74,83 @@ async fn go(
             viewer: viewer.id(),
             room: None,
         };
-        match st.store.record_click(&session, &click) {
-            Ok(_) => Ok(Some(visitor::set_cookie(
-                &session,
-                st.settings.retention.as_secs(),
-            ))),
-            Err(e) => {
-                tracing::warn!("click not recorded: {e:#}");
-                Ok(None)
-            }
-        }
+        Ok(commit(&st, &session, &click))
     })
     .await?;
-    let mut res = (StatusCode::SEE_OTHER, [(header::LOCATION, target)]).into_response();
-    if let Some(c) = cookie {
-        res.headers_mut().insert(header::SET_COOKIE, c);
+    Ok(redirect(target, cookie))
+}
+
+/// Records the click; the cookie to renew when it was committed.
+fn commit(st: &AppState, session: &SessionId, click: &NewClick<'_>) -> Option<HeaderValue> {
+    match st.store.record_click(session, click) {
+        Ok(_) => Some(visitor::set_cookie(
+            session,
+            st.settings.retention.as_secs(),
+        )),
+        Err(e) => {
+            tracing::warn!("click not recorded: {e:#}");
+            None
+        }
     }
-    Ok(res)
+}
+
+/// The redirect to the document. `bubbla-recorded: 1` says the click was
+/// committed (what load tests count as acknowledged).
+fn redirect(target: String, committed: Option<HeaderValue>) -> Response {
+    let mut res = (StatusCode::SEE_OTHER, [(header::LOCATION, target)]).into_response();
+    if let Some(c) = committed {
+        res.headers_mut().insert(header::SET_COOKIE, c);
+        res.headers_mut()
+            .insert("bubbla-recorded", HeaderValue::from_static("1"));
+    }
+    res
+}
+
+/// A click in a workshop room: the participant's seat decides the
+/// algorithm and viewer recorded (the link does not carry them, so blind
+/// mode stays blind). A click from someone not seated in that room opens
+/// the document and records nothing.
+#[allow(clippy::too_many_arguments)]
+async fn room_click(
+    state: AppState,
+    peer: Peer,
+    headers: HeaderMap,
+    doc_id: String,
+    q: String,
+    rank: usize,
+    code: String,
+    own: bool,
+) -> Result<Response, WebError> {
+    let st = state.clone();
+    let (target, cookie) = blocking(move || {
+        let session = visitor::session(&headers, &st.store);
+        let Ok((room, p)) = st.workshop.seat_in(&code, session.as_ref()) else {
+            return Ok((
+                doc_address(&doc_id, "", "relevance", &Viewer::Me, None),
+                None,
+            ));
+        };
+        let plan = st.workshop.plan(&room, &p);
+        let back = format!("/rooms/{}", room.code);
+        // The document page links back to the room, not to a ranking that
+        // names the algorithm.
+        let target = doc_address(&doc_id, "", "relevance", &Viewer::Me, Some(&back));
+        if !own || plan.viewer == Viewer::Incognito {
+            return Ok((target, None));
+        }
+        st.limits.write(Some(&p.session), peer)?;
+        let click = NewClick {
+            doc: &doc_id,
+            rank: rank as u32,
+            query: &q,
+            algorithm: &plan.algorithm,
+            viewer: plan.viewer.id(),
+            room: Some(&room.code),
+        };
+        Ok((target, commit(&st, &p.session, &click)))
+    })
+    .await?;
+    Ok(redirect(target, cookie))
 }
 
 /// `/doc/{id}` with what it needs to link back to the results: the query,

@@ -16,10 +16,13 @@ mod go;
 mod health;
 mod home;
 pub mod i18n;
+pub mod leader;
 pub mod limits;
 mod me;
 mod params;
 pub mod redirect;
+mod rooms;
+mod rooms_api;
 mod search;
 mod security;
 pub mod server;
@@ -63,6 +66,9 @@ pub struct Settings {
     pub limits: limits::LimitSettings,
     /// Connection limits of the server.
     pub connections: server::ConnectionSettings,
+    /// The address participants open (`http://192.168.1.5:8080`); `None`:
+    /// the host each request names.
+    pub participant_url: Option<String>,
 }
 
 impl Default for Settings {
@@ -72,6 +78,7 @@ impl Default for Settings {
             half_life_events: crate::viewer::DEFAULT_HALF_LIFE_EVENTS,
             limits: limits::LimitSettings::default(),
             connections: server::ConnectionSettings::default(),
+            participant_url: None,
         }
     }
 }
@@ -88,17 +95,38 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Rate limits on recorded requests.
     pub limits: Arc<limits::Limits>,
+    /// Workshop rooms and their live channels.
+    pub workshop: Arc<crate::workshop::Workshop>,
+    /// What makes a visitor the leader.
+    pub leader: leader::LeaderToken,
 }
 
 impl AppState {
     /// State whose engine is being built; call [`AppState::set_engine`] later.
     pub fn building(progress: Progress, store: Store, settings: Settings) -> AppState {
+        let token = leader::LeaderToken::random().unwrap_or_else(|e| {
+            // Without randomness nobody can be the leader: a token nobody knows.
+            tracing::error!("no leader token could be made: {e:#}");
+            leader::LeaderToken::unguessable()
+        });
+        AppState::building_with(progress, store, settings, token)
+    }
+
+    pub fn building_with(
+        progress: Progress,
+        store: Store,
+        settings: Settings,
+        leader: leader::LeaderToken,
+    ) -> AppState {
+        let store = Arc::new(store);
         AppState {
+            workshop: Arc::new(crate::workshop::Workshop::new(store.clone())),
+            leader,
             engine: Arc::new(RwLock::new(EngineState::Building)),
             progress,
             templates: Arc::new(templates::environment()),
             i18n: Arc::new(Catalogues::load()),
-            store: Arc::new(store),
+            store,
             limits: Arc::new(limits::Limits::new(settings.limits)),
             settings: Arc::new(settings),
         }
@@ -182,6 +210,8 @@ pub fn app(state: AppState) -> Router {
         .merge(search::router())
         .merge(go::router())
         .merge(me::router())
+        .merge(rooms::router())
+        .merge(rooms_api::router())
         .merge(compare::router())
         .merge(doc::router())
         .merge(algorithms::router())
@@ -203,11 +233,28 @@ pub fn app(state: AppState) -> Router {
 }
 
 /// Serves until Ctrl-C or SIGTERM; indexes in the background meanwhile.
-pub async fn serve(config: Config, addr: SocketAddr, settings: Settings) -> anyhow::Result<()> {
+pub async fn serve(
+    config: Config,
+    addr: SocketAddr,
+    mut settings: Settings,
+    leader: leader::LeaderToken,
+) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| {
         format!("cannot listen on {addr}: is another bubbla already running there? Choose another address with --addr")
     })?;
     let local = listener.local_addr()?;
+    let here = if local.ip().is_unspecified() {
+        SocketAddr::from(([127, 0, 0, 1], local.port()))
+    } else {
+        local
+    };
+    let lan = local
+        .ip()
+        .is_unspecified()
+        .then(|| lan_address().map(|ip| SocketAddr::new(ip, local.port())))
+        .flatten();
+    settings.participant_url = Some(format!("http://{}", lan.unwrap_or(here)));
+    print_links(here, lan, &leader);
     let data_dir = config.data_dir.clone();
     let store = tokio::task::spawn_blocking(move || Store::open(&data_dir)).await?;
     match store.status() {
@@ -221,7 +268,7 @@ pub async fn serve(config: Config, addr: SocketAddr, settings: Settings) -> anyh
         other => tracing::warn!("recording is off: {other:?}"),
     }
     let connections = settings.connections;
-    let state = AppState::building(Progress::new("indexing"), store, settings);
+    let state = AppState::building_with(Progress::new("indexing"), store, settings, leader);
     tokio::spawn(purge_regularly(state.clone()));
     let builder = state.clone();
     tokio::task::spawn_blocking(move || {
@@ -243,6 +290,46 @@ pub async fn serve(config: Config, addr: SocketAddr, settings: Settings) -> anyh
     server::run(listener, app(state), connections, shutdown_signal()).await?;
     tracing::info!("bubbla stopped");
     Ok(())
+}
+
+/// The address of this machine on the classroom network: the source
+/// address the system would use towards a private network. Connecting a
+/// UDP socket only picks a route; no packet is sent.
+fn lan_address() -> Option<std::net::IpAddr> {
+    let socket = std::net::UdpSocket::bind(("0.0.0.0", 0)).ok()?;
+    socket.connect(("10.255.255.255", 9)).ok()?;
+    let ip = socket.local_addr().ok()?.ip();
+    (!ip.is_loopback() && !ip.is_unspecified()).then_some(ip)
+}
+
+/// What the leader needs at start-up: their link (with the token) and the
+/// address participants open, with a QR code of it when phones can join.
+fn print_links(here: SocketAddr, lan: Option<SocketAddr>, token: &leader::LeaderToken) {
+    println!();
+    println!(
+        "  bubbla · leader / ledare (keep this link to yourself / håll länken för dig själv):"
+    );
+    println!("    http://{here}/leader?token={}", token.as_str());
+    match lan {
+        Some(lan) => {
+            let join = format!("http://{lan}/join");
+            println!("  participants / deltagare: {join}");
+            if let Ok(code) = qrcode::QrCode::new(join.as_bytes()) {
+                let art = code
+                    .render::<qrcode::render::unicode::Dense1x2>()
+                    .quiet_zone(true)
+                    .build();
+                println!("{art}");
+            }
+        }
+        None => {
+            println!("  participants / deltagare: http://{here}/join");
+            println!(
+                "    (this machine only; start with --public to let phones on the network join)"
+            );
+        }
+    }
+    println!();
 }
 
 /// Deletes events past the retention age now and every hour.

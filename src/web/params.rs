@@ -26,6 +26,13 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
 }
 
 impl Params {
+    /// The fields of a form body (`application/x-www-form-urlencoded`).
+    pub fn form(body: &[u8]) -> Result<Params, WebError> {
+        serde_urlencoded::from_bytes(body)
+            .map(Params)
+            .map_err(|_| WebError::bad("bad_form"))
+    }
+
     /// Parameters from already-decoded pairs.
     #[cfg(test)]
     pub fn from_pairs(pairs: Vec<(String, String)>) -> Params {

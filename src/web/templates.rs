@@ -6,7 +6,7 @@ use crate::lang::Lang;
 use minijinja::value::{Kwargs, Value};
 use minijinja::{Environment, Error, ErrorKind, context};
 
-const TEMPLATES: [(&str, &str); 10] = [
+const TEMPLATES: [(&str, &str); 18] = [
     ("base.html", include_str!("../../templates/base.html")),
     ("macros.html", include_str!("../../templates/macros.html")),
     ("home.html", include_str!("../../templates/home.html")),
@@ -22,6 +22,29 @@ const TEMPLATES: [(&str, &str); 10] = [
     (
         "me-delete.html",
         include_str!("../../templates/me-delete.html"),
+    ),
+    ("leader.html", include_str!("../../templates/leader.html")),
+    (
+        "room-leader.html",
+        include_str!("../../templates/room-leader.html"),
+    ),
+    (
+        "room-end.html",
+        include_str!("../../templates/room-end.html"),
+    ),
+    ("join.html", include_str!("../../templates/join.html")),
+    ("room.html", include_str!("../../templates/room.html")),
+    (
+        "room-compare.html",
+        include_str!("../../templates/room-compare.html"),
+    ),
+    (
+        "room-wall.html",
+        include_str!("../../templates/room-wall.html"),
+    ),
+    (
+        "room-wall-part.html",
+        include_str!("../../templates/room-wall-part.html"),
     ),
 ];
 

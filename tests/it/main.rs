@@ -8,6 +8,7 @@ mod faults;
 mod import;
 mod pages;
 mod rank;
+mod rooms;
 mod search;
 mod sessions;
 mod support;
