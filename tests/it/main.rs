@@ -3,6 +3,7 @@
 mod check;
 mod cli;
 mod corpus;
+mod durability;
 mod eval;
 mod faults;
 mod import;
