@@ -11,14 +11,17 @@ use std::time::{Duration, Instant};
 
 const TOKEN: &str = "durability-test-token";
 
-/// One HTTP/1.0 request over loopback: status, headers (lower-case), body.
+/// Status, headers (names in lower case) and body.
+type Answer = (u16, Vec<(String, String)>, String);
+
+/// One HTTP/1.0 request over loopback.
 fn http(
     addr: &str,
     method: &str,
     path: &str,
     headers: &[(&str, &str)],
     body: &str,
-) -> Option<(u16, Vec<(String, String)>, String)> {
+) -> Option<Answer> {
     let mut s = std::net::TcpStream::connect(addr).ok()?;
     s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
     let mut req = format!(
