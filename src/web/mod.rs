@@ -48,6 +48,9 @@ use std::time::Duration;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+/// Largest body a room form or API call may send.
+pub const ROOM_BODY_LIMIT: usize = 16 * 1024;
+
 /// Where the engine is in its life.
 pub enum EngineState {
     Building,

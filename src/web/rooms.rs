@@ -42,6 +42,8 @@ pub fn router() -> Router<AppState> {
         .route("/rooms/{code}/wall", get(wall_page))
         .route("/rooms/{code}/qr.svg", get(qr))
         .route("/rooms/{code}/events", get(events))
+        // A form or a room's settings is a few hundred bytes.
+        .layer(axum::extract::DefaultBodyLimit::max(super::ROOM_BODY_LIMIT))
 }
 
 /// A room refusal as the page or API shows it.

@@ -29,6 +29,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/rooms/{code}/wall", get(wall))
         .route("/api/rooms/{code}/export.json", get(export_json))
         .route("/api/rooms/{code}/export.csv", get(export_csv))
+        // A form or a room's settings is a few hundred bytes.
+        .layer(axum::extract::DefaultBodyLimit::max(super::ROOM_BODY_LIMIT))
 }
 
 /// A JSON body, with bubbla's own 400 when it cannot be read.

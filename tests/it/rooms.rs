@@ -592,3 +592,20 @@ async fn every_room_page_renders_in_both_languages() {
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "not on offer");
 }
+
+#[tokio::test]
+async fn oversized_room_requests_are_refused() {
+    let s = state();
+    let big = json!({ "title": "x".repeat(20_000) });
+    let r = send_json(&mut leader(&s), &s, "POST", "/api/rooms", big).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.body);
+    let r = Client::default()
+        .post(
+            &s,
+            "/join",
+            &format!("code=ABCDEF&nickname={}", "x".repeat(20_000)),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(r.body.contains("<html"));
+}
