@@ -308,31 +308,42 @@ fn lan_address() -> Option<std::net::IpAddr> {
 /// What the leader needs at start-up: their link (with the token) and the
 /// address participants open, with a QR code of it when phones can join.
 fn print_links(here: SocketAddr, lan: Option<SocketAddr>, token: &leader::LeaderToken) {
-    println!();
-    println!(
-        "  bubbla · leader / ledare (keep this link to yourself / håll länken för dig själv):"
+    println!("{}", links_text(here, lan, token));
+}
+
+pub fn links_text(
+    here: SocketAddr,
+    lan: Option<SocketAddr>,
+    token: &leader::LeaderToken,
+) -> String {
+    let mut out = String::from(
+        "\n  bubbla · leader / ledare (keep this link to yourself / håll länken för dig själv):\n",
     );
-    println!("    http://{here}/leader?token={}", token.as_str());
+    out.push_str(&format!(
+        "    http://{here}/leader?token={}\n",
+        token.as_str()
+    ));
     match lan {
         Some(lan) => {
             let join = format!("http://{lan}/join");
-            println!("  participants / deltagare: {join}");
+            out.push_str(&format!("  participants / deltagare: {join}\n"));
             if let Ok(code) = qrcode::QrCode::new(join.as_bytes()) {
                 let art = code
                     .render::<qrcode::render::unicode::Dense1x2>()
                     .quiet_zone(true)
                     .build();
-                println!("{art}");
+                out.push_str(&art);
+                out.push('\n');
             }
         }
         None => {
-            println!("  participants / deltagare: http://{here}/join");
-            println!(
-                "    (this machine only; start with --public to let phones on the network join)"
+            out.push_str(&format!("  participants / deltagare: http://{here}/join\n"));
+            out.push_str(
+                "    (this machine only; start with --public to let phones on the network join)\n",
             );
         }
     }
-    println!();
+    out
 }
 
 /// Deletes events past the retention age now and every hour.
@@ -375,5 +386,26 @@ async fn shutdown_signal() {
     tokio::select! {
         () = ctrl_c => {},
         () = terminate => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_start_up_text_has_the_leader_link_and_a_qr_code_for_phones() {
+        let token = leader::LeaderToken::given("a-token-for-the-test").expect("token");
+        let here: SocketAddr = "127.0.0.1:8080".parse().expect("addr");
+        let lan: SocketAddr = "192.168.1.5:8080".parse().expect("addr");
+        let text = links_text(here, Some(lan), &token);
+        assert!(text.contains("http://127.0.0.1:8080/leader?token=a-token-for-the-test"));
+        assert!(text.contains("http://192.168.1.5:8080/join"));
+        assert!(
+            text.contains('█') || text.contains('▀'),
+            "a QR code: {text}"
+        );
+        let local = links_text(here, None, &token);
+        assert!(local.contains("--public") && !local.contains('█'));
     }
 }
