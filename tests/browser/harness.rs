@@ -15,6 +15,10 @@ use std::time::{Duration, Instant};
 /// How long a page element, a navigation or a server start may take.
 pub const WAIT: Duration = Duration::from_secs(10);
 
+/// The workshop leader's token every test server is started with
+/// (`--leader-token`); `/leader?token=…` signs a browser in.
+pub const LEADER_TOKEN: &str = "browser-suite-leader.token";
+
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
@@ -26,11 +30,20 @@ pub fn free_port() -> u16 {
 /// A plain HTTP/1.1 GET to 127.0.0.1 (chromedriver refuses 1.0); returns
 /// what arrived within a second (chromedriver may keep the connection open).
 fn http_get(port: u16, path: &str) -> std::io::Result<String> {
+    http_get_with(port, path, &[])
+}
+
+/// [`http_get`] with extra request headers.
+fn http_get_with(port: u16, path: &str, headers: &[(&str, &str)]) -> std::io::Result<String> {
     let mut s = TcpStream::connect(("127.0.0.1", port))?;
     s.set_read_timeout(Some(Duration::from_millis(200)))?;
+    let extra: String = headers
+        .iter()
+        .map(|(k, v)| format!("{k}: {v}\r\n"))
+        .collect();
     write!(
         s,
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{extra}Connection: close\r\n\r\n"
     )?;
     let mut out = Vec::new();
     let mut buf = [0u8; 4096];
@@ -105,6 +118,8 @@ impl Server {
                 .arg(data.path())
                 .arg("--corpus")
                 .arg(&corpus)
+                .arg("--leader-token")
+                .arg(LEADER_TOKEN)
                 .env_remove("RUST_LOG")
                 .stdin(Stdio::null())
                 .stdout(log.try_clone().expect("log"))
@@ -133,6 +148,24 @@ impl Server {
 
     pub fn sqlite(&self) -> PathBuf {
         self.data.path().join("bubbla.sqlite")
+    }
+
+    /// `GET path` as a script of the leader's would send it
+    /// (`Authorization: Bearer` with [`LEADER_TOKEN`]): the status and
+    /// the body (answers with a `Content-Length`, as bubbla's JSON has).
+    pub fn leader_get(&self, path: &str) -> (u16, String) {
+        let auth = format!("Bearer {LEADER_TOKEN}");
+        let raw = http_get_with(self.port, path, &[("Authorization", &auth)])
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"));
+        let (head, body) = raw
+            .split_once("\r\n\r\n")
+            .unwrap_or_else(|| panic!("GET {path}: no complete answer: {raw:?}"));
+        let status = head
+            .split(' ')
+            .nth(1)
+            .and_then(|c| c.parse().ok())
+            .unwrap_or_else(|| panic!("GET {path}: no status in {head:?}"));
+        (status, body.to_string())
     }
 }
 
@@ -203,6 +236,22 @@ impl Harness {
         self.person_lang(width, height, "sv").await
     }
 
+    /// The workshop leader: a person who opened the leader link
+    /// (`/leader?token=…`, which sets the HttpOnly cookie and leads on to
+    /// `/leader`) and chose `lang` on the page.
+    pub async fn leader(&self, width: u32, height: u32, lang: &str) -> Browser {
+        let b = self.person_lang(width, height, lang).await;
+        b.set_lang(lang).await;
+        b.goto(&format!("/leader?token={LEADER_TOKEN}")).await;
+        assert_eq!(b.path().await, "/leader", "the leader link did not lead on");
+        assert_eq!(b.status().await, 200, "the leader link was refused");
+        assert!(
+            b.cookie("bubbla_leader").await.is_some(),
+            "the leader link set no cookie"
+        );
+        b
+    }
+
     /// A new person whose browser asks for `lang` (`Accept-Language`).
     pub async fn person_lang(&self, width: u32, height: u32, lang: &str) -> Browser {
         let profile = tempfile::tempdir().expect("tempdir");
@@ -237,6 +286,7 @@ impl Harness {
             client,
             origin: self.server.origin(),
             requests: Vec::new(),
+            responses: Vec::new(),
             _profile: profile,
         };
         b.resize(width, height).await;
@@ -244,6 +294,7 @@ impl Harness {
         // chrome:// resources from inside the binary) is not the page's doing.
         b.drain_network_log().await;
         b.requests.clear();
+        b.responses.clear();
         b
     }
 }
@@ -274,6 +325,8 @@ pub struct Browser {
     origin: String,
     /// Every URL the browser requested so far (from the performance log).
     requests: Vec<String>,
+    /// Every URL whose response headers arrived so far (the same log).
+    responses: Vec<String>,
     _profile: tempfile::TempDir,
 }
 
@@ -443,6 +496,55 @@ impl Browser {
         assert_eq!(lang, json!(code), "the language switch did not take");
     }
 
+    /// Replaces the text of the field `css` with `text`.
+    pub async fn fill(&self, css: &str, text: &str) {
+        let e = self.find(css).await;
+        e.clear()
+            .await
+            .unwrap_or_else(|err| panic!("clear {css}: {err}"));
+        e.send_keys(text)
+            .await
+            .unwrap_or_else(|err| panic!("type in {css}: {err}"));
+    }
+
+    /// Ticks (or unticks) the checkbox or radio `css` by clicking it, as a
+    /// person would, when it is not already so.
+    pub async fn tick(&self, css: &str, on: bool) {
+        let e = self.find(css).await;
+        let checked = e
+            .prop("checked")
+            .await
+            .unwrap_or_else(|err| panic!("{css}.checked: {err}"));
+        if (checked.as_deref() == Some("true")) != on {
+            e.click()
+                .await
+                .unwrap_or_else(|err| panic!("click {css}: {err}"));
+        }
+        let now = e.prop("checked").await.expect("checked");
+        assert_eq!(
+            now.as_deref() == Some("true"),
+            on,
+            "{css} did not become {}",
+            if on { "ticked" } else { "unticked" }
+        );
+    }
+
+    /// The text of the first element matching `css` (waiting for it).
+    pub async fn text(&self, css: &str) -> String {
+        self.find(css)
+            .await
+            .text()
+            .await
+            .unwrap_or_else(|e| panic!("text of {css}: {e}"))
+    }
+
+    /// A PNG of the viewport, written to `file`.
+    pub async fn screenshot(&self, file: &Path) {
+        let png = self.client.screenshot().await.expect("screenshot");
+        std::fs::write(file, png).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        report(&format!("wrote {}\n", file.display()));
+    }
+
     /// Types `query` into `#q` on the current page and presses Enter.
     pub async fn type_query(&self, query: &str) {
         let q = self.find("#q").await;
@@ -515,7 +617,30 @@ impl Browser {
             .map(|c| c.value().to_string())
     }
 
-    /// Reads the performance log so far into `requests`.
+    /// How many responses so far came from an address ending in `path`
+    /// (after reading the performance log).
+    pub async fn responses_from(&mut self, path: &str) -> usize {
+        self.drain_network_log().await;
+        let url = self.url(path);
+        self.responses.iter().filter(|u| **u == url).count()
+    }
+
+    /// Waits until more than `seen` responses came from `path`: for an
+    /// `EventSource`, that the page is listening (the server subscribes
+    /// the stream before it answers).
+    pub async fn wait_response_from(&mut self, path: &str, seen: usize) {
+        let start = Instant::now();
+        while self.responses_from(path).await <= seen {
+            assert!(
+                start.elapsed() < WAIT,
+                "no answer from {path} within {WAIT:?} (on {})",
+                self.path().await
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Reads the performance log so far into `requests` and `responses`.
     pub async fn drain_network_log(&mut self) {
         let log = self
             .client
@@ -534,6 +659,11 @@ impl Browser {
                 && let Some(url) = m["params"]["request"]["url"].as_str()
             {
                 self.requests.push(url.to_string());
+            }
+            if m["method"] == "Network.responseReceived"
+                && let Some(url) = m["params"]["response"]["url"].as_str()
+            {
+                self.responses.push(url.to_string());
             }
         }
     }
@@ -582,4 +712,34 @@ pub fn num(s: &str) -> f64 {
         .trim()
         .parse()
         .unwrap_or_else(|_| panic!("not a number: {s:?}"))
+}
+
+/// A message of the interface's catalogue, as a translator left it.
+pub fn catalogue(lang: &str, key: &str) -> String {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("templates/locales/{lang}.toml"));
+    let t: toml::Table = std::fs::read_to_string(&p)
+        .expect("catalogue")
+        .parse()
+        .expect("catalogue parses");
+    t.get(key)
+        .and_then(|v| v.as_str())
+        .unwrap_or_else(|| panic!("no `{key}` in {}", p.display()))
+        .to_string()
+}
+
+/// An algorithm's name in `lang`, from the bundled corpus/algorithms.toml.
+pub fn algorithm_label(id: &str, lang: &str) -> String {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/algorithms.toml");
+    let t: toml::Table = std::fs::read_to_string(&p)
+        .expect("algorithms.toml")
+        .parse()
+        .expect("algorithms.toml parses");
+    t.get("algorithm")
+        .and_then(|a| a.as_array())
+        .into_iter()
+        .flatten()
+        .find(|a| a.get("id").and_then(|v| v.as_str()) == Some(id))
+        .and_then(|a| a.get("label")?.get(lang)?.as_str())
+        .unwrap_or_else(|| panic!("no label for `{id}` in {lang} in {}", p.display()))
+        .to_string()
 }

@@ -1,7 +1,7 @@
 //! Lessons 1, 2, 4 and 6 of docs/lessons/en.md, acted out as the guide tells
 //! participants to act, asserting what they see.
 
-use crate::harness::{Browser, Harness, num};
+use crate::harness::{Browser, Harness, catalogue, num};
 use rusqlite::{Connection, OpenFlags};
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -516,17 +516,4 @@ async fn lesson4_stuffed_page_wins_keywords_and_the_ad_is_labelled() {
         "the ad slot does not show its label {label:?}: {text:?}"
     );
     b.finish().await;
-}
-
-/// A message of the interface's catalogue, as a translator left it.
-fn catalogue(lang: &str, key: &str) -> String {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("templates/locales/{lang}.toml"));
-    let t: toml::Table = std::fs::read_to_string(&p)
-        .expect("catalogue")
-        .parse()
-        .expect("catalogue parses");
-    t.get(key)
-        .and_then(|v| v.as_str())
-        .unwrap_or_else(|| panic!("no `{key}` in {}", p.display()))
-        .to_string()
 }
