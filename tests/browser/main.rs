@@ -11,3 +11,4 @@
 mod harness;
 mod lessons;
 mod pages;
+mod rooms;
