@@ -338,20 +338,40 @@ impl Browser {
     /// Sets the viewport (not the window) to `width` × `height`.
     pub async fn resize(&self, width: u32, height: u32) {
         let (mut w, mut h) = (width, height);
-        for _ in 0..3 {
-            self.client.set_window_size(w, h).await.expect("resize");
+        let mut got = Vec::new();
+        let viewport = async || {
             let inner = self
                 .js("return [window.innerWidth, window.innerHeight]", vec![])
                 .await;
-            let iw = inner[0].as_u64().unwrap_or(0) as i64;
-            let ih = inner[1].as_u64().unwrap_or(0) as i64;
-            if iw == width as i64 && ih == height as i64 {
-                return;
-            }
+            (
+                inner[0].as_u64().unwrap_or(0) as i64,
+                inner[1].as_u64().unwrap_or(0) as i64,
+            )
+        };
+        for _ in 0..4 {
+            let before = viewport().await;
+            self.client.set_window_size(w, h).await.expect("resize");
+            // The page may see its new size a moment after the window has it.
+            let start = Instant::now();
+            let (iw, ih) = loop {
+                let now = viewport().await;
+                if now == (width as i64, height as i64) {
+                    return;
+                }
+                if now != before || start.elapsed() > Duration::from_millis(500) {
+                    break now;
+                }
+                tokio::time::sleep(Duration::from_millis(25)).await;
+            };
+            got.push(format!("window {w}×{h} → viewport {iw}×{ih}"));
             w = (w as i64 + width as i64 - iw).max(100) as u32;
             h = (h as i64 + height as i64 - ih).max(100) as u32;
         }
-        panic!("could not set the viewport to {width}×{height}");
+        panic!(
+            "could not set the viewport to {width}×{height} on {}: {}",
+            self.path().await,
+            got.join("; ")
+        );
     }
 
     /// Opens a path of the bubbla server and waits for the page.

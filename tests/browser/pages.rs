@@ -2,6 +2,7 @@
 //! horizontal scroll on phones, the projector's first screen, screenshots.
 
 use crate::harness::{Browser, Harness, report};
+use crate::rooms::Fixture;
 use serde_json::{Value as Json, json};
 use std::fmt::Write as _;
 use std::path::Path;
@@ -174,7 +175,7 @@ fn axe_source() -> String {
 
 /// axe on every page in `lang`, at desktop and phone size, as loaded and
 /// with every `<details>` open.
-async fn axe_everywhere(lang: &str) {
+async fn axe_everywhere(lang: &'static str) {
     let source = axe_source();
     let h = Harness::start();
     let mut table = String::new();
@@ -215,6 +216,22 @@ async fn axe_everywhere(lang: &str) {
             open(&b, &page).await;
             check(page.name, &page.path, &b, &mut table).await;
         }
+        // A workshop room's pages, each in the browser of the person who
+        // sees it (the leader, a participant, someone not seated: this
+        // visitor), then the refused join and the end's answer.
+        let room = Fixture::start(&h, lang, (w, height)).await;
+        for (name, who, path) in room.pages() {
+            let rb = room.browser(who, &b);
+            rb.goto(&path).await;
+            let status = rb.status().await;
+            assert_eq!(status, 200, "{name} ({path}) answered {status}");
+            check(name, &path, rb, &mut table).await;
+        }
+        let refused = room.refused_join(&b).await;
+        check("join refused", &refused, &b, &mut table).await;
+        let ended = room.end().await;
+        check("room ended", &ended, &room.leader, &mut table).await;
+        room.finish().await;
         // bubbla must refuse a form from another site, and say so on a page
         // that passes axe too.
         let refused = open_403(&b).await;
@@ -288,6 +305,34 @@ const OFFENDERS: &str = "
     out.sort((a, b) => b[0] - a[0]);
     return out.slice(0, 8).map(x => x[2] + ' right ' + x[0] + ' width ' + x[1]);";
 
+/// How the current page (with every `<details>` open) is wider than the
+/// viewport, if it is: its width and the elements sticking out.
+async fn sideways(b: &Browser) -> Option<String> {
+    b.open_details().await;
+    let v = b
+        .js(
+            "return [document.scrollingElement.scrollWidth, window.innerWidth]",
+            vec![],
+        )
+        .await;
+    let (sw, iw) = (v[0].as_u64().unwrap_or(0), v[1].as_u64().unwrap_or(0));
+    if sw <= iw {
+        return None;
+    }
+    let who = b.js(OFFENDERS, vec![]).await;
+    Some(format!(
+        "page is {sw} px wide, viewport {iw}\n    {}",
+        who.as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Json::as_str)
+            .collect::<Vec<_>>()
+            .join("\n    ")
+    ))
+}
+
+const PHONES: [(u32, u32); 2] = [(360, 740), (390, 844)];
+
 /// No horizontal page scroll on phones, with every Why here? open.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs chromium and chromedriver: cargo test --test browser -- --ignored"]
@@ -296,8 +341,11 @@ async fn phones_never_scroll_sideways() {
     let mut failures = Vec::new();
     for lang in ["sv", "en"] {
         let b = visitor(&h, lang, 360, 740).await;
-        for (w, height) in [(360, 740), (390, 844)] {
+        let room = Fixture::start(&h, lang, PHONES[0]).await;
+        for (w, height) in PHONES {
             b.resize(w, height).await;
+            room.leader.resize(w, height).await;
+            room.ada.b.resize(w, height).await;
             let mut paths: Vec<(String, String)> = pages()
                 .into_iter()
                 .map(|p| (p.name.to_string(), p.path))
@@ -308,28 +356,34 @@ async fn phones_never_scroll_sideways() {
             ));
             for (name, path) in paths {
                 b.goto(&path).await;
-                b.open_details().await;
-                let v = b
-                    .js(
-                        "return [document.scrollingElement.scrollWidth, window.innerWidth]",
-                        vec![],
-                    )
-                    .await;
-                let (sw, iw) = (v[0].as_u64().unwrap_or(0), v[1].as_u64().unwrap_or(0));
-                if sw > iw {
-                    let who = b.js(OFFENDERS, vec![]).await;
-                    failures.push(format!(
-                        "{name} ({path}) {lang} {w}×{height}: page is {sw} px wide, viewport {iw}\n    {}",
-                        who.as_array()
-                            .into_iter()
-                            .flatten()
-                            .filter_map(Json::as_str)
-                            .collect::<Vec<_>>()
-                            .join("\n    ")
-                    ));
+                if let Some(why) = sideways(&b).await {
+                    failures.push(format!("{name} ({path}) {lang} {w}×{height}: {why}"));
+                }
+            }
+            // A workshop room's pages, in the browser of whoever sees them.
+            for (name, who, path) in room.pages() {
+                let rb = room.browser(who, &b);
+                rb.goto(&path).await;
+                if let Some(why) = sideways(rb).await {
+                    failures.push(format!("{name} ({path}) {lang} {w}×{height}: {why}"));
                 }
             }
         }
+        // The answers to two forms, at both widths without reloading.
+        let refused = room.refused_join(&b).await;
+        let ended = room.end().await;
+        for (w, height) in PHONES {
+            for (name, path, rb) in [
+                ("join refused", &refused, &b),
+                ("room ended", &ended, &room.leader),
+            ] {
+                rb.resize(w, height).await;
+                if let Some(why) = sideways(rb).await {
+                    failures.push(format!("{name} ({path}) {lang} {w}×{height}: {why}"));
+                }
+            }
+        }
+        room.finish().await;
         b.finish().await;
     }
     assert!(
