@@ -1293,7 +1293,7 @@ fn report(
         );
     }
     let mut breaking = None;
-    for s in 0..plan.steps {
+    for (s, &phones) in active.iter().enumerate() {
         let (kinds_s, all_s) = figures(stats, s..s + 1);
         let start = plan.step_len * s as u32;
         let len = plan
@@ -1308,7 +1308,7 @@ fn report(
             println!(
                 "{:<4} {:>6} {:>7.1} {:>8} {:>9.1} {:>7} {:>9} {:>9} {:>9} {:>9} {:>10} {:>9}",
                 s + 1,
-                active[s],
+                phones,
                 len,
                 all_s.requests,
                 all_s.requests as f64 / len.max(1e-9),
@@ -1329,7 +1329,7 @@ fn report(
             "mode": if plan.ramp { "ramp" } else { "run" },
             "room": sh.code,
             "step": s + 1,
-            "participants": active[s],
+            "participants": phones,
             "planned_participants": plan.participants_at(s),
             "seconds": (len * 1000.0).round() / 1000.0,
             "interval_ms": o.interval.as_millis() as u64,

@@ -314,6 +314,12 @@ pub async fn error_pages(req: axum::extract::Request, next: axum::middleware::Ne
         return res;
     }
     if let Some(info) = res.extensions().get::<ErrorInfo>() {
+        // Under /api an error is JSON, whichever handler raised it.
+        if api && !info.json {
+            let mut info = info.clone();
+            info.json = true;
+            return info.render(Lang::En);
+        }
         if info.json || ui == Lang::Sv {
             return res;
         }

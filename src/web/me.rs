@@ -243,6 +243,11 @@ fn known(engine: &Engine, state: &AppState, headers: &HeaderMap) -> Known {
         .as_ref()
         .and_then(|s| state.store.events(s).ok())
         .unwrap_or_default();
+    // In a blind room, the algorithms stay letters here too until the reveal.
+    let events = match &session {
+        Some(s) => state.workshop.blinded(s, events),
+        None => events,
+    };
     let audience = visitor::audience(engine, state, &Viewer::Me, session.as_ref());
     let differ = differ(engine, &audience, &events, state);
     let meter = crate::viewer::meter(&events, "me", &engine.corpus);

@@ -511,14 +511,20 @@ pub fn seat_visitor(
     if lookup == visitor::Lookup::Unknown {
         state.limits.new_session(peer)?;
     }
+    let new = lookup == visitor::Lookup::Unknown;
     let Some((session, cookie)) = visitor::ensure_session(lookup, state) else {
         return Err(super::error::Detail::new("bad_recording_off").into());
     };
-    let p = state
-        .workshop
-        .join(&room, &session, nickname)
-        .map_err(|r| refused(state, r))?;
-    Ok((room, p, cookie))
+    match state.workshop.join(&room, &session, nickname) {
+        Ok(p) => Ok((room, p, cookie)),
+        Err(r) => {
+            // A session started for this join and refused keeps nothing.
+            if new && let Err(e) = state.store.delete_session(&session) {
+                tracing::warn!("an unused session could not be deleted: {e:#}");
+            }
+            Err(refused(state, r))
+        }
+    }
 }
 
 async fn join(
@@ -561,6 +567,7 @@ async fn join(
                 WebError::BadRequest(d) => (state.i18n.text(ui, d.key, &d.args_ref()), None),
                 _ => (String::new(), None),
             };
+            let error = capitalised(&error);
             let html = state.render(
                 ui,
                 "/join",
@@ -571,6 +578,14 @@ async fn join(
         }
         Err(e) => Err(e),
     }
+}
+
+/// A catalogue detail ("the room is locked: …") as a sentence of its own.
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }
 
 /// A participant's view of the room, as the page and the API show it.
@@ -759,6 +774,7 @@ async fn participant_page(
         "room.html",
         context! {
             room => &seen.room,
+            version => seen.room.version(),
             nickname => &seen.participant.nickname,
             shared => s.query.is_some(),
             q, results, algorithm,
@@ -936,7 +952,9 @@ async fn events(
     let live = state.workshop.live.clone();
     let settings = live.settings(&room.code);
     let activity = leader.then(|| live.activity(&room.code));
-    Ok(Sse::new(stream(settings, activity))
+    // `hello` carries the room's version: a page rendered before a change
+    // it did not hear (it subscribed after it) sees that it is stale.
+    Ok(Sse::new(stream(room.version(), settings, activity))
         .keep_alive(KeepAlive::new().interval(std::time::Duration::from_secs(15)))
         .into_response())
 }
@@ -944,6 +962,7 @@ async fn events(
 type Rx = tokio::sync::broadcast::Receiver<crate::workshop::live::Update>;
 
 fn stream(
+    version: String,
     settings: Rx,
     activity: Option<Rx>,
 ) -> impl futures_util::Stream<Item = Result<Event, Infallible>> {
@@ -951,7 +970,7 @@ fn stream(
     use tokio::sync::broadcast::error::RecvError;
     let first = Event::default()
         .event("hello")
-        .data("{}")
+        .data(version)
         .retry(std::time::Duration::from_millis(800));
     let state = (settings, activity, Some(first), false);
     futures_util::stream::unfold(state, |(mut s, mut a, first, done)| async move {

@@ -20,7 +20,7 @@ pub use settings::{Assignment, FriendsMode, Invalid, Patch, RoomSettings};
 use crate::activity::{self, Outcome, Who};
 use crate::engine::{Engine, SearchError};
 use crate::lang::Lang;
-use crate::store::{Participant, RoomRecord, RoomRows, SessionId, Store, Taken};
+use crate::store::{Event, Participant, RoomRecord, RoomRows, SessionId, Store, Taken};
 use crate::viewer::{Friend, Viewer, recent_clicks};
 use serde::Serialize;
 use std::sync::Arc;
@@ -35,6 +35,18 @@ pub struct Room {
 }
 
 impl Room {
+    /// Changes whenever the title or the settings do: pages compare it with
+    /// the live stream's to notice a change they missed.
+    pub fn version(&self) -> String {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        self.title.hash(&mut h);
+        serde_json::to_string(&self.settings)
+            .unwrap_or_default()
+            .hash(&mut h);
+        format!("{:016x}", h.finish())
+    }
+
     fn from_record(r: RoomRecord) -> Room {
         let settings = serde_json::from_str(&r.settings).unwrap_or_else(|e| {
             tracing::warn!(
@@ -211,6 +223,36 @@ impl Workshop {
             Some(p) if p.room == room.code => Ok((room, p)),
             _ => Err(Refusal::NoRoom),
         }
+    }
+
+    /// `events` of `session` as its owner may see them: while its room is in
+    /// blind mode, the algorithm of each event made there is its letter.
+    pub fn blinded(&self, session: &SessionId, events: Arc<Vec<Event>>) -> Arc<Vec<Event>> {
+        let Ok(Some((room, _))) = self.seat(session) else {
+            return events;
+        };
+        if !room.settings.blind {
+            return events;
+        }
+        let letter = |id: &str| {
+            room.settings
+                .algorithms
+                .iter()
+                .position(|a| a == id)
+                .map_or_else(|| "?".to_string(), settings::blind_label)
+        };
+        Arc::new(
+            events
+                .iter()
+                .map(|e| match e.room.as_deref() {
+                    Some(r) if r == room.code => Event {
+                        algorithm: letter(&e.algorithm),
+                        ..e.clone()
+                    },
+                    _ => e.clone(),
+                })
+                .collect(),
+        )
     }
 
     /// A participant's own choices, where the room allows them.

@@ -148,7 +148,7 @@ impl RoomSettings {
         if let Some(list) = &patch.personas {
             for id in list {
                 if !engine.corpus.personas.iter().any(|p| &p.id == id) {
-                    return Err(Invalid::new("bad_viewer").with("id", id));
+                    return Err(Invalid::new("room_bad_persona").with("id", id));
                 }
             }
             self.personas = list.clone();

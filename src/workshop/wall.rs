@@ -110,6 +110,10 @@ pub struct MixPart {
 /// What one participant was shown for the query, newest search first.
 struct Shown<'e> {
     query: &'e str,
+    /// The algorithm and viewer the search was ranked with (the room's
+    /// settings may have changed since).
+    algorithm: &'e str,
+    viewer: &'e str,
     docs: &'e [String],
     clicked: HashSet<&'e str>,
 }
@@ -136,6 +140,8 @@ fn last_shown<'e>(events: &'e [Event], room: &str, query: Option<&str>) -> Optio
         .collect();
     Some(Shown {
         query: &search.query,
+        algorithm: &search.algorithm,
+        viewer: &search.viewer,
         docs: shown,
         clicked,
     })
@@ -196,11 +202,24 @@ pub fn build(engine: &Engine, ui: Lang, room: &Room, seated: &[Seated]) -> Wall 
         }
         let breadth = crate::viewer::meter(&st.events, st.plan.viewer.id(), corpus)
             .map(|(now, _)| fmt2(now.entropy));
+        // The card is labelled with what its results were ranked by.
+        let plan = match &shown {
+            Some(sh) => {
+                let index = s.algorithms.iter().position(|a| a == sh.algorithm);
+                Plan {
+                    algorithm: sh.algorithm.to_string(),
+                    index: index.unwrap_or(usize::MAX),
+                    letter: index.map_or_else(|| "?".into(), super::settings::blind_label),
+                    viewer: crate::viewer::Viewer::parse(sh.viewer),
+                }
+            }
+            None => st.plan.clone(),
+        };
         cards.push(Card {
             nickname: st.participant.nickname.clone(),
-            algorithm: algorithm_shown(engine, ui, s.blind, &st.plan),
-            letter: st.plan.letter.clone(),
-            persona: st.plan.viewer.persona_id().and_then(|id| {
+            algorithm: algorithm_shown(engine, ui, s.blind, &plan),
+            letter: plan.letter.clone(),
+            persona: plan.viewer.persona_id().and_then(|id| {
                 corpus
                     .personas
                     .iter()

@@ -26,6 +26,10 @@
   var room = document.getElementById('room');
   if (room && room.getAttribute('data-live')) {
     var es = new EventSource(room.getAttribute('data-live'));
+    // A change made between rendering and listening: the versions differ.
+    es.addEventListener('hello', function (e) {
+      if (e.data !== room.getAttribute('data-version')) { window.location.reload(); }
+    });
     es.addEventListener('settings', function () { window.location.reload(); });
     es.addEventListener('ended', function () { es.close(); window.location.reload(); });
   }

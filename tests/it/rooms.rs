@@ -376,6 +376,11 @@ async fn the_join_page_explains_a_taken_nickname_and_a_locked_room() {
         r.body.contains("value=\"ADA 2\""),
         "the suggestion is filled in"
     );
+    assert_eq!(
+        s.store.total_rows().expect("rows").sessions,
+        1,
+        "a refused join keeps no session"
+    );
     let r = send_json(
         &mut leader(&s),
         &s,
@@ -608,4 +613,65 @@ async fn oversized_room_requests_are_refused() {
         .await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(r.body.contains("<html"));
+}
+
+#[tokio::test]
+async fn room_api_errors_are_json_and_me_keeps_the_blind() {
+    let s = state();
+    let code = open_room(
+        &s,
+        json!({ "title": "Demo", "query": "varg", "algorithms": ["popular"], "blind": true }),
+    )
+    .await;
+    for r in [
+        send_json(
+            &mut Client::default(),
+            &s,
+            "POST",
+            "/api/rooms",
+            json!({ "title": "x" }),
+        )
+        .await,
+        send_json(
+            &mut leader(&s),
+            &s,
+            "PATCH",
+            &format!("/api/rooms/{code}"),
+            json!({ "personas": ["nobody"] }),
+        )
+        .await,
+        Client::default().get(&s, "/api/rooms/ZZZZZZ/search").await,
+    ] {
+        assert!(
+            r.header("content-type").starts_with("application/json"),
+            "{}",
+            r.body
+        );
+        assert!(r.json()["error"]["message"].is_string());
+    }
+    let mut a = join(&s, &code, "Ada").await;
+    a.get(&s, &format!("/api/rooms/{code}/search")).await;
+    let me = a.get(&s, "/me/data.json").await;
+    assert!(
+        !me.body.contains("popular"),
+        "blind on /me too: {}",
+        me.body
+    );
+    assert!(me.body.contains("\"algorithm\":\"A\""), "{}", me.body);
+    let page = a.get(&s, "/me").await;
+    assert!(!page.body.contains("Popular"));
+    send_json(
+        &mut leader(&s),
+        &s,
+        "PATCH",
+        &format!("/api/rooms/{code}"),
+        json!({ "blind": false }),
+    )
+    .await;
+    let me = a.get(&s, "/me/data.json").await;
+    assert!(
+        me.body.contains("\"algorithm\":\"popular\""),
+        "revealed: {}",
+        me.body
+    );
 }
