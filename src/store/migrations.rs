@@ -52,6 +52,9 @@ const STEPS: &[&str] = &[
     );
     CREATE UNIQUE INDEX participants_by_nickname ON participants(room, nickname COLLATE NOCASE);
     CREATE INDEX participants_by_room ON participants(room, seat);",
+    // 3: whether a session already clicked a document (asked at every
+    // click) without reading all of the session's events.
+    "CREATE INDEX clicks_by_session_doc ON events(session, doc) WHERE kind = 'click';",
 ];
 
 /// The schema version this build of bubbla writes.
