@@ -17,7 +17,7 @@ mod sessions;
 
 pub use events::{Committed, Event, EventKind, MAX_IMPRESSIONS, NewClick, NewQuery};
 pub use rooms::{Participant, RoomRecord, RoomRows, Taken};
-pub use session::SessionId;
+pub use session::{SessionId, random_hex};
 pub use sessions::{MAX_NICKNAME, clean_nickname};
 
 use rusqlite::{Connection, ErrorCode, OpenFlags};

@@ -7,15 +7,19 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SessionId(String);
 
+/// `n` random bytes from the operating system, as 2n lower-case hex digits
+/// (session ids, the leader's token).
+pub fn random_hex(n: usize) -> anyhow::Result<String> {
+    let mut bytes = vec![0u8; n];
+    rand::rngs::OsRng
+        .try_fill_bytes(&mut bytes)
+        .map_err(|e| anyhow::anyhow!("no randomness from the operating system: {e}"))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
 impl SessionId {
     pub fn random() -> anyhow::Result<SessionId> {
-        let mut bytes = [0u8; 16];
-        rand::rngs::OsRng
-            .try_fill_bytes(&mut bytes)
-            .map_err(|e| anyhow::anyhow!("no randomness from the operating system: {e}"))?;
-        Ok(SessionId(
-            bytes.iter().map(|b| format!("{b:02x}")).collect(),
-        ))
+        random_hex(16).map(SessionId)
     }
 
     /// A well-formed id (whether it exists is for the store to say).

@@ -9,7 +9,6 @@ use axum::extract::{FromRequestParts, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use rand::TryRngCore;
 use serde::Deserialize;
 use subtle::ConstantTimeEq;
 
@@ -28,13 +27,7 @@ impl std::fmt::Debug for LeaderToken {
 impl LeaderToken {
     /// 128 random bits as 32 hex digits.
     pub fn random() -> anyhow::Result<LeaderToken> {
-        let mut bytes = [0u8; 16];
-        rand::rngs::OsRng
-            .try_fill_bytes(&mut bytes)
-            .map_err(|e| anyhow::anyhow!("no randomness from the operating system: {e}"))?;
-        Ok(LeaderToken(
-            bytes.iter().map(|b| format!("{b:02x}")).collect(),
-        ))
+        crate::store::random_hex(16).map(LeaderToken)
     }
 
     /// A token given with `--leader-token`: printable ASCII without spaces

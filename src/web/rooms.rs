@@ -95,6 +95,21 @@ pub fn qr_svg(text: &str) -> Result<String, WebError> {
         .build())
 }
 
+/// Runs `f` off the async threads with the room named by `code` (404 when
+/// there is none).
+pub async fn in_room<T: Send + 'static>(
+    state: &AppState,
+    code: String,
+    f: impl FnOnce(AppState, Room) -> Result<T, WebError> + Send + 'static,
+) -> Result<T, WebError> {
+    let st = state.clone();
+    blocking(move || {
+        let room = st.workshop.room(&code).map_err(|r| refused(&st, r))?;
+        f(st, room)
+    })
+    .await
+}
+
 fn see_other(to: &str) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response()
 }
@@ -189,10 +204,8 @@ async fn control(
     params: Params,
 ) -> Result<Response, WebError> {
     let engine = state.engine()?;
-    let st = state.clone();
     let e = engine.clone();
-    let (room, seats) = blocking(move || {
-        let room = st.workshop.room(&code).map_err(|r| refused(&st, r))?;
+    let (room, seats) = in_room(&state, code, move |st, room| {
         let seats = st
             .workshop
             .wall(&e, ui, &room)
@@ -331,9 +344,7 @@ async fn reset(
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
     visitor::same_site(&headers)?;
-    let st = state.clone();
-    let (room, n) = blocking(move || {
-        let room = st.workshop.room(&code).map_err(|r| refused(&st, r))?;
+    let (room, n) = in_room(&state, code, move |st, room| {
         let n = st
             .workshop
             .reset_clicks(&room)
@@ -351,9 +362,7 @@ async fn end_confirm(
     Path(code): Path<String>,
     OriginalUri(uri): OriginalUri,
 ) -> Result<Response, WebError> {
-    let st = state.clone();
-    let (room, n) = blocking(move || {
-        let room = st.workshop.room(&code).map_err(|r| refused(&st, r))?;
+    let (room, n) = in_room(&state, code, move |st, room| {
         let n = st
             .workshop
             .participants(&room)
@@ -379,9 +388,7 @@ async fn end(
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
     visitor::same_site(&headers)?;
-    let st = state.clone();
-    let (room, rows) = blocking(move || {
-        let room = st.workshop.room(&code).map_err(|r| refused(&st, r))?;
+    let (room, rows) = in_room(&state, code, move |st, room| {
         let rows = st.workshop.end(&room).map_err(WebError::Internal)?;
         Ok((room, rows))
     })
@@ -403,8 +410,7 @@ async fn qr(
     Path(code): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
-    let st = state.clone();
-    let room = blocking(move || st.workshop.room(&code).map_err(|r| refused(&st, r))).await?;
+    let room = in_room(&state, code, |_, room| Ok(room)).await?;
     let svg = qr_svg(&join_url(&state, &headers, &room.code))?;
     Ok((
         [(
@@ -433,9 +439,7 @@ async fn wall_page(
     params: Params,
 ) -> Result<Response, WebError> {
     let engine = state.engine()?;
-    let st = state.clone();
-    let mut w = blocking(move || {
-        let room = st.workshop.room(&code).map_err(|r| refused(&st, r))?;
+    let mut w = in_room(&state, code, move |st, room| {
         st.workshop
             .wall(&engine, ui, &room)
             .map_err(WebError::Internal)
@@ -937,9 +941,7 @@ async fn events(
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
     let leader = is_leader(&state, &headers);
-    let st = state.clone();
-    let room = blocking(move || {
-        let room = st.workshop.room(&code).map_err(|r| refused(&st, r))?;
+    let room = in_room(&state, code, move |st, room| {
         if !leader {
             let session = visitor::session(&headers, &st.store);
             st.workshop

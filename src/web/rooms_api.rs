@@ -4,7 +4,7 @@
 
 use super::leader::Leader;
 use super::limits::Peer;
-use super::rooms::{join_url, participant_search, refused, room_go, seat_visitor};
+use super::rooms::{in_room, join_url, participant_search, refused, room_go, seat_visitor};
 use super::views::result_view;
 use super::{AppState, WebError, blocking, visitor};
 use crate::engine::Who;
@@ -114,9 +114,7 @@ async fn show(
     Path(code): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
-    let st = state.clone();
-    let (room, participants) = blocking(move || {
-        let room = st.workshop.room(&code).map_err(|r| refused(&st, r))?;
+    let (room, participants) = in_room(&state, code, move |st, room| {
         let p = st
             .workshop
             .participants(&room)
@@ -163,9 +161,7 @@ async fn end(
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
     visitor::same_site(&headers)?;
-    let st = state.clone();
-    let rows = blocking(move || {
-        let room = st.workshop.room(&code).map_err(|r| refused(&st, r))?;
+    let rows = in_room(&state, code, move |st, room| {
         st.workshop.end(&room).map_err(WebError::Internal)
     })
     .await?;
@@ -294,9 +290,7 @@ async fn wall(
     Path(code): Path<String>,
 ) -> Result<Response, WebError> {
     let engine = state.engine()?;
-    let st = state.clone();
-    let w = blocking(move || {
-        let room = st.workshop.room(&code).map_err(|r| refused(&st, r))?;
+    let w = in_room(&state, code, move |st, room| {
         st.workshop
             .wall(&engine, Lang::En, &room)
             .map_err(WebError::Internal)
@@ -307,9 +301,7 @@ async fn wall(
 
 async fn exported(state: &AppState, code: String) -> Result<export::Export, WebError> {
     let engine = state.engine()?;
-    let st = state.clone();
-    blocking(move || {
-        let room = st.workshop.room(&code).map_err(|r| refused(&st, r))?;
+    in_room(state, code, move |st, room| {
         st.workshop
             .export(&engine, &room)
             .map_err(WebError::Internal)
