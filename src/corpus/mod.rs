@@ -87,6 +87,20 @@ impl Corpus {
     pub fn theme(&self, id: &str) -> Option<&Theme> {
         self.themes.iter().find(|t| t.id == id)
     }
+
+    /// A perspective's label in `lang` and its colour, as pages show it;
+    /// its id and grey when the theme does not declare it.
+    pub fn perspective_look(
+        &self,
+        lang: crate::lang::Lang,
+        theme: &str,
+        perspective: &str,
+    ) -> (String, String) {
+        match self.theme(theme).and_then(|t| t.perspective(perspective)) {
+            Some(p) => (p.label.get(lang).to_string(), p.colour.clone()),
+            None => (perspective.to_string(), "#777777".to_string()),
+        }
+    }
 }
 
 /// A loaded corpus and everything found wrong on the way.

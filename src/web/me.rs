@@ -321,11 +321,6 @@ async fn download(State(state): State<AppState>, headers: HeaderMap) -> Result<R
     Ok(res)
 }
 
-/// A form body's fields.
-fn form(body: &Bytes) -> Result<Vec<(String, String)>, WebError> {
-    serde_urlencoded::from_bytes(body).map_err(|_| WebError::bad("bad_form"))
-}
-
 async fn nickname(
     State(state): State<AppState>,
     peer: super::limits::Peer,
@@ -333,12 +328,8 @@ async fn nickname(
     body: Bytes,
 ) -> Result<Response, WebError> {
     visitor::same_site(&headers)?;
-    let fields = form(&body)?;
-    let name = fields
-        .iter()
-        .find(|(k, _)| k == "nickname")
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default();
+    let fields = super::params::Params::form(&body)?;
+    let name = fields.get("nickname").unwrap_or("").to_string();
     if name.chars().count() > 4 * crate::store::MAX_NICKNAME {
         return Err(super::error::Detail::new("bad_nickname_long")
             .with("n", crate::store::MAX_NICKNAME)

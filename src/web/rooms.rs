@@ -114,10 +114,6 @@ fn see_other(to: &str) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response()
 }
 
-fn form(body: &Bytes) -> Result<Params, WebError> {
-    Params::form(body)
-}
-
 // ---------------------------------------------------------------- leader
 
 #[derive(Serialize)]
@@ -162,7 +158,7 @@ async fn create(
 ) -> Result<Response, WebError> {
     visitor::same_site(&headers)?;
     let engine = state.engine()?;
-    let f = form(&body)?;
+    let f = Params::form(&body)?;
     let title = f.get("title").unwrap_or("").to_string();
     let patch = Patch {
         query: f.get("query").map(str::to_string),
@@ -190,7 +186,6 @@ struct SeatRow {
     nickname: String,
     algorithm: String,
     persona: Option<String>,
-    searches: usize,
     clicks: usize,
 }
 
@@ -239,7 +234,6 @@ async fn control(
             nickname: c.nickname.clone(),
             algorithm: c.algorithm.clone(),
             persona: c.persona.clone(),
-            searches: usize::from(c.query.is_some()),
             clicks: c.clicks,
         })
         .collect();
@@ -302,7 +296,7 @@ async fn change(
     body: Bytes,
 ) -> Result<Response, WebError> {
     visitor::same_site(&headers)?;
-    let patch = patch_from_form(&form(&body)?)?;
+    let patch = patch_from_form(&Params::form(&body)?)?;
     apply(state, code, patch, "?saved=1").await
 }
 
@@ -539,7 +533,7 @@ async fn join(
     body: Bytes,
 ) -> Result<Response, WebError> {
     visitor::same_site(&headers)?;
-    let f = form(&body)?;
+    let f = Params::form(&body)?;
     let code = f.get("code").unwrap_or("").trim().to_string();
     let nickname = f.get("nickname").unwrap_or("").to_string();
     let (st, h, c, n) = (
@@ -811,7 +805,7 @@ async fn choose(
     body: Bytes,
 ) -> Result<Response, WebError> {
     visitor::same_site(&headers)?;
-    let f = form(&body)?;
+    let f = Params::form(&body)?;
     let algorithm = f.text("algorithm").map(str::to_string);
     let friends: Option<Vec<String>> =
         (f.get("friends-sent").is_some()).then(|| f.all("friends").map(str::to_string).collect());

@@ -300,11 +300,8 @@ async fn wall(
 }
 
 async fn exported(state: &AppState, code: String) -> Result<export::Export, WebError> {
-    let engine = state.engine()?;
     in_room(state, code, move |st, room| {
-        st.workshop
-            .export(&engine, &room)
-            .map_err(WebError::Internal)
+        st.workshop.export(&room).map_err(WebError::Internal)
     })
     .await
 }

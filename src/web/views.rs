@@ -17,11 +17,11 @@ pub struct PerspectiveView {
 }
 
 pub fn perspective(corpus: &Corpus, ui: Lang, theme: &str, perspective: &str) -> PerspectiveView {
-    let p = corpus.theme(theme).and_then(|t| t.perspective(perspective));
+    let (label, colour) = corpus.perspective_look(ui, theme, perspective);
     PerspectiveView {
         id: perspective.to_string(),
-        label: p.map_or_else(|| perspective.to_string(), |p| p.label.get(ui).to_string()),
-        colour: p.map_or_else(|| "#777777".to_string(), |p| p.colour.clone()),
+        label,
+        colour,
     }
 }
 

@@ -7,7 +7,6 @@
 
 use super::Room;
 use super::wall::Seated;
-use crate::engine::Engine;
 use crate::store::EventKind;
 use serde::Serialize;
 
@@ -60,7 +59,7 @@ fn iso(t: i64) -> String {
         .unwrap_or_else(|| t.to_string())
 }
 
-pub fn build(_engine: &Engine, room: &Room, seated: &[Seated]) -> Export {
+pub fn build(room: &Room, seated: &[Seated]) -> Export {
     let participants = seated
         .iter()
         .map(|s| ExportParticipant {

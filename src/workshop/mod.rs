@@ -401,9 +401,9 @@ impl Workshop {
     }
 
     /// Everything recorded in the room, for the export.
-    pub fn export(&self, engine: &Engine, room: &Room) -> anyhow::Result<export::Export> {
+    pub fn export(&self, room: &Room) -> anyhow::Result<export::Export> {
         let seated = self.seated(room)?;
-        Ok(export::build(engine, room, &seated))
+        Ok(export::build(room, &seated))
     }
 
     fn seated(&self, room: &Room) -> anyhow::Result<Vec<wall::Seated>> {

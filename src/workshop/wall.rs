@@ -4,7 +4,7 @@
 //! perspective mix. Every number comes from the events the store recorded.
 
 use super::{Plan, Room};
-use crate::compare::{jaccard_at, jaccard_sorted};
+use crate::compare::jaccard_sorted;
 use crate::engine::Engine;
 use crate::lang::Lang;
 use crate::store::{Event, EventKind, Participant};
@@ -182,16 +182,14 @@ pub fn build(engine: &Engine, ui: Lang, room: &Room, seated: &[Seated]) -> Wall 
                 .enumerate()
                 .filter_map(|(r, id)| {
                     let d = corpus.get(id)?;
-                    let p = corpus
-                        .theme(&d.theme)
-                        .and_then(|t| t.perspective(&d.perspective));
+                    let (perspective, colour) =
+                        corpus.perspective_look(ui, &d.theme, &d.perspective);
                     Some(CardResult {
                         rank: r + 1,
                         id: id.clone(),
                         title: d.title.clone(),
-                        perspective: p
-                            .map_or_else(|| d.perspective.clone(), |p| p.label.get(ui).to_string()),
-                        colour: p.map_or_else(|| "#777777".into(), |p| p.colour.clone()),
+                        perspective,
+                        colour,
                         clicked: sh.clicked.contains(id.as_str()),
                     })
                 })
@@ -302,12 +300,11 @@ fn overlap(
     let least_similar = pairs.iter().min_by(|a, b| a.2.total_cmp(&b.2)).map(pair);
     if lists.len() <= MATRIX_MAX {
         let labels = lists.iter().map(|(i, _)| name(*i)).collect();
-        let rows = lists
+        let rows = sets
             .iter()
-            .map(|(_, a)| {
-                lists
-                    .iter()
-                    .map(|(_, b)| Some(cell(jaccard_at(a, b, K))))
+            .map(|a| {
+                sets.iter()
+                    .map(|b| Some(cell(jaccard_sorted(a, b))))
                     .collect()
             })
             .collect();
@@ -386,12 +383,10 @@ fn mix(engine: &Engine, ui: Lang, lists: &[(usize, &[String])]) -> Vec<MixPart> 
     counts
         .into_iter()
         .map(|((theme, perspective), count)| {
-            let p = corpus
-                .theme(&theme)
-                .and_then(|t| t.perspective(&perspective));
+            let (label, colour) = corpus.perspective_look(ui, &theme, &perspective);
             MixPart {
-                label: p.map_or_else(|| perspective.clone(), |p| p.label.get(ui).to_string()),
-                colour: p.map_or_else(|| "#777777".into(), |p| p.colour.clone()),
+                label,
+                colour,
                 theme,
                 perspective,
                 count,
