@@ -333,7 +333,16 @@ pub struct Engine {
     pub rebuilt: bool,
     /// Each persona's history as events (computed on first use).
     persona_histories: OnceLock<HashMap<String, Vec<Event>>>,
+    /// Snippets already made, by document (corpus order) and query stems.
+    /// A snippet depends on nothing else, and in a workshop a whole room
+    /// searches the same few queries: making them was a sixth of the
+    /// server's time under load. Bounded; an engine's documents never
+    /// change (a changed corpus is a new engine with an empty cache).
+    snippets: quick_cache::sync::Cache<(usize, String), Snippet>,
 }
+
+/// How many snippets an engine keeps (a few hundred bytes each).
+const SNIPPET_CACHE: usize = 20_000;
 
 /// A stable fingerprint of the corpus files and everything else that shapes
 /// the index. SipHash with fixed keys: stable for a given build of bubbla,
@@ -444,6 +453,7 @@ impl Engine {
             diagnostics,
             rebuilt,
             persona_histories: OnceLock::new(),
+            snippets: quick_cache::sync::Cache::new(SNIPPET_CACHE),
         }
     }
 
@@ -612,14 +622,9 @@ impl Engine {
             .skip(offset)
             .take(limit)
             .map(|(i, r)| {
-                let d = &self.corpus.docs[c.docs[r.candidate]];
-                let stems = c.analyzed.highlight_stems(d.lang);
-                let positions = self
-                    .index
-                    .positions(c.addresses[r.candidate], d.lang, &stems)
-                    .unwrap_or_default();
-                let snip =
-                    snippet::make(&self.index, d.lang, &d.text, &stems, &positions, &mut words);
+                let ord = c.docs[r.candidate];
+                let d = &self.corpus.docs[ord];
+                let snip = self.snippet(ord, c.addresses[r.candidate], &c.analyzed, &mut words);
                 SearchResult {
                     rank: i + 1,
                     id: d.id.clone(),
@@ -650,6 +655,30 @@ impl Engine {
             offset,
             results,
         }
+    }
+
+    /// The snippet of document `ord` (at `address` in the index) for a
+    /// query, made once and then kept.
+    fn snippet(
+        &self,
+        ord: usize,
+        address: tantivy::DocAddress,
+        analyzed: &AnalyzedQuery,
+        words: &mut snippet::WordCache,
+    ) -> Snippet {
+        let d = &self.corpus.docs[ord];
+        let stems = analyzed.highlight_stems(d.lang);
+        let key = (ord, stems.join("\u{1f}"));
+        if let Some(s) = self.snippets.get(&key) {
+            return s;
+        }
+        let positions = self
+            .index
+            .positions(address, d.lang, &stems)
+            .unwrap_or_default();
+        let s = snippet::make(&self.index, d.lang, &d.text, &stems, &positions, words);
+        self.snippets.insert(key, s.clone());
+        s
     }
 
     /// Searches and ranks with the algorithm of `opts`.

@@ -103,10 +103,8 @@ impl Store {
         };
         self.write_then(
             |tx| {
-                tx.execute(
-                    "INSERT INTO events (session, time, kind, query, algorithm, viewer, rank, room) \
-                 VALUES (?1, ?2, 'query', ?3, ?4, ?5, ?6, ?7)",
-                    params![id.as_str(), now, query, q.algorithm, q.viewer, q.first_rank, q.room],
+                tx.prepare_cached("INSERT INTO events (session, time, kind, query, algorithm, viewer, rank, room) \
+                 VALUES (?1, ?2, 'query', ?3, ?4, ?5, ?6, ?7)")?.execute(params![id.as_str(), now, query, q.algorithm, q.viewer, q.first_rank, q.room],
                 )?;
                 let event = tx.last_insert_rowid();
                 let mut ins = tx.prepare_cached(
@@ -155,18 +153,13 @@ impl Store {
         };
         let (event, _) = self.write_then(
             |tx| {
-                let first = tx
-                    .query_row(
-                        "SELECT 1 FROM events WHERE session = ?1 AND kind = 'click' AND doc = ?2 LIMIT 1",
-                        params![id.as_str(), c.doc],
+                let first = tx.prepare_cached("SELECT 1 FROM events WHERE session = ?1 AND kind = 'click' AND doc = ?2 LIMIT 1")?.query_row(params![id.as_str(), c.doc],
                         |_| Ok(()),
                     )
                     .optional()?
                     .is_none();
-                tx.execute(
-                    "INSERT INTO events (session, time, kind, query, algorithm, viewer, doc, rank, room) \
-                 VALUES (?1, ?2, 'click', ?3, ?4, ?5, ?6, ?7, ?8)",
-                    params![
+                tx.prepare_cached("INSERT INTO events (session, time, kind, query, algorithm, viewer, doc, rank, room) \
+                 VALUES (?1, ?2, 'click', ?3, ?4, ?5, ?6, ?7, ?8)")?.execute(params![
                         id.as_str(),
                         now,
                         query,

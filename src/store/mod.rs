@@ -310,6 +310,9 @@ pub fn now() -> i64 {
 
 fn prepare(c: &Connection) -> rusqlite::Result<()> {
     c.busy_timeout(BUSY_TIMEOUT)?;
+    // Every statement is prepared once and kept (`prepare_cached`): under
+    // load, preparing them again was a twentieth of the server's time.
+    c.set_prepared_statement_cache_capacity(64);
     c.execute_batch("PRAGMA foreign_keys = ON;")
 }
 

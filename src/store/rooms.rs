@@ -86,9 +86,7 @@ impl Store {
     ) -> anyhow::Result<Option<RoomRecord>> {
         let created = now();
         let inserted = self.write(|tx| {
-            tx.execute(
-                "INSERT OR IGNORE INTO rooms (code, title, created, settings) VALUES (?1, ?2, ?3, ?4)",
-                params![code, title, created, settings],
+            tx.prepare_cached("INSERT OR IGNORE INTO rooms (code, title, created, settings) VALUES (?1, ?2, ?3, ?4)")?.execute(params![code, title, created, settings],
             )
         })?;
         Ok((inserted == 1).then(|| RoomRecord {
@@ -121,10 +119,8 @@ impl Store {
     /// Replaces a room's title and settings; false when there is no such room.
     pub fn update_room(&self, code: &str, title: &str, settings: &str) -> anyhow::Result<bool> {
         let n = self.write(|tx| {
-            tx.execute(
-                "UPDATE rooms SET title = ?2, settings = ?3 WHERE code = ?1",
-                params![code, title, settings],
-            )
+            tx.prepare_cached("UPDATE rooms SET title = ?2, settings = ?3 WHERE code = ?1")?
+                .execute(params![code, title, settings])
         })?;
         Ok(n == 1)
     }
@@ -141,10 +137,7 @@ impl Store {
     ) -> anyhow::Result<Result<Participant, Taken>> {
         let joined = now();
         self.write(|tx| {
-            let taken = tx
-                .query_row(
-                    "SELECT session FROM participants WHERE room = ?1 AND nickname = ?2 COLLATE NOCASE",
-                    params![code, nickname],
+            let taken = tx.prepare_cached("SELECT session FROM participants WHERE room = ?1 AND nickname = ?2 COLLATE NOCASE")?.query_row(params![code, nickname],
                     |r| r.get::<_, String>(0),
                 )
                 .optional()?;
@@ -162,25 +155,17 @@ impl Store {
             if let Some(p) = &current
                 && p.room == code
             {
-                tx.execute(
-                    "UPDATE participants SET nickname = ?2 WHERE session = ?1",
-                    params![session.as_str(), nickname],
+                tx.prepare_cached("UPDATE participants SET nickname = ?2 WHERE session = ?1")?.execute(params![session.as_str(), nickname],
                 )?;
             } else {
-                tx.execute(
-                    "DELETE FROM participants WHERE session = ?1",
-                    [session.as_str()],
+                tx.prepare_cached("DELETE FROM participants WHERE session = ?1")?.execute([session.as_str()],
                 )?;
-                tx.execute(
-                    "INSERT INTO participants (session, room, nickname, seat, joined, friends) \
+                tx.prepare_cached("INSERT INTO participants (session, room, nickname, seat, joined, friends) \
                      VALUES (?1, ?2, ?3, \
-                       (SELECT COALESCE(MAX(seat) + 1, 0) FROM participants WHERE room = ?2), ?4, '[]')",
-                    params![session.as_str(), code, nickname, joined],
+                       (SELECT COALESCE(MAX(seat) + 1, 0) FROM participants WHERE room = ?2), ?4, '[]')")?.execute(params![session.as_str(), code, nickname, joined],
                 )?;
             }
-            tx.execute(
-                "UPDATE sessions SET nickname = ?2, last_seen = ?3 WHERE id = ?1",
-                params![session.as_str(), nickname, joined],
+            tx.prepare_cached("UPDATE sessions SET nickname = ?2, last_seen = ?3 WHERE id = ?1")?.execute(params![session.as_str(), nickname, joined],
             )?;
             let p = tx.query_row(
                 &format!("{PARTICIPANT} WHERE session = ?1"),
@@ -219,10 +204,10 @@ impl Store {
     ) -> anyhow::Result<()> {
         let friends = serde_json::to_string(friends)?;
         self.write(|tx| {
-            tx.execute(
+            tx.prepare_cached(
                 "UPDATE participants SET choice = ?2, friends = ?3 WHERE session = ?1",
-                params![session.as_str(), choice, friends],
-            )
+            )?
+            .execute(params![session.as_str(), choice, friends])
         })?;
         Ok(())
     }
@@ -232,10 +217,8 @@ impl Store {
     pub fn reset_room_clicks(&self, code: &str) -> anyhow::Result<usize> {
         self.write_then(
             |tx| {
-                tx.execute(
-                    "DELETE FROM events WHERE room = ?1 AND kind = 'click'",
-                    [code],
-                )
+                tx.prepare_cached("DELETE FROM events WHERE room = ?1 AND kind = 'click'")?
+                    .execute([code])
             },
             |inner, _| {
                 inner.events.clear();
@@ -257,16 +240,14 @@ impl Store {
                 };
                 let mut rows = RoomRows::default();
                 for s in &seated {
-                    rows.impressions += tx.execute(
-                        "DELETE FROM impressions WHERE event IN (SELECT id FROM events WHERE session = ?1)",
-                        [s],
+                    rows.impressions += tx.prepare_cached("DELETE FROM impressions WHERE event IN (SELECT id FROM events WHERE session = ?1)")?.execute([s],
                     )?;
-                    rows.events += tx.execute("DELETE FROM events WHERE session = ?1", [s])?;
+                    rows.events += tx.prepare_cached("DELETE FROM events WHERE session = ?1")?.execute([s])?;
                     rows.participants +=
-                        tx.execute("DELETE FROM participants WHERE session = ?1", [s])?;
-                    rows.sessions += tx.execute("DELETE FROM sessions WHERE id = ?1", [s])?;
+                        tx.prepare_cached("DELETE FROM participants WHERE session = ?1")?.execute([s])?;
+                    rows.sessions += tx.prepare_cached("DELETE FROM sessions WHERE id = ?1")?.execute([s])?;
                 }
-                rows.rooms = tx.execute("DELETE FROM rooms WHERE code = ?1", [code])?;
+                rows.rooms = tx.prepare_cached("DELETE FROM rooms WHERE code = ?1")?.execute([code])?;
                 Ok(rows)
             },
             |inner, _| {
@@ -279,10 +260,10 @@ impl Store {
     /// Deletes rooms created before `cutoff` that nobody sits in any more
     /// (their participants' sessions were purged by the retention rule).
     pub(super) fn purge_rooms(tx: &rusqlite::Transaction, cutoff: i64) -> rusqlite::Result<usize> {
-        tx.execute(
+        tx.prepare_cached(
             "DELETE FROM rooms WHERE created < ?1 \
              AND NOT EXISTS (SELECT 1 FROM participants WHERE participants.room = rooms.code)",
-            [cutoff],
-        )
+        )?
+        .execute([cutoff])
     }
 }

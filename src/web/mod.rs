@@ -183,7 +183,7 @@ impl AppState {
         };
         let base = minijinja::context! {
             ui => ui.code(),
-            t => self.i18n.get(ui),
+            t => self.i18n.value(ui),
             other => other.code(),
             here => here,
             recording => visitor::recording_note(self, ui),
