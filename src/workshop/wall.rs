@@ -9,7 +9,7 @@ use crate::engine::Engine;
 use crate::lang::Lang;
 use crate::store::{Event, EventKind, Participant};
 use serde::Serialize;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// Results per card.
@@ -264,40 +264,17 @@ fn overlap(
     lists: &[(usize, &[String])],
 ) -> Overlap {
     let name = |i: usize| seated[i].participant.nickname.clone();
-    // Each top 10 as a sorted set of interned ids: 300 participants make
-    // 45,000 pairs, compared by merging two short arrays each.
-    let mut ids: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
-    let sets: Vec<Vec<u32>> = lists
-        .iter()
-        .map(|(_, docs)| {
-            let mut v: Vec<u32> = docs
-                .iter()
-                .take(K)
-                .map(|d| {
-                    let n = ids.len() as u32;
-                    *ids.entry(d.as_str()).or_insert(n)
-                })
-                .collect();
-            v.sort_unstable();
-            v.dedup();
-            v
-        })
-        .collect();
-    let mut pairs: Vec<(usize, usize, f64)> = Vec::new();
-    for x in 0..lists.len() {
-        for y in x + 1..lists.len() {
-            pairs.push((lists[x].0, lists[y].0, jaccard_sorted(&sets[x], &sets[y])));
-        }
-    }
-    let mean = (!pairs.is_empty())
-        .then(|| fmt2(pairs.iter().map(|p| p.2).sum::<f64>() / pairs.len() as f64));
-    let pair = |p: &(usize, usize, f64)| Pair {
-        a: name(p.0),
-        b: name(p.1),
-        value: fmt2(p.2),
+    let sets = top_sets(lists);
+    let groups_of: Vec<usize> = lists.iter().map(|(i, _)| seated[*i].plan.index).collect();
+    let pairs = Pairs::of(&sets, &groups_of);
+    let mean = pairs.mean().map(fmt2);
+    let pair = |(x, y, v): (usize, usize, f64)| Pair {
+        a: name(lists[x].0),
+        b: name(lists[y].0),
+        value: fmt2(v),
     };
-    let most_similar = pairs.iter().max_by(|a, b| a.2.total_cmp(&b.2)).map(pair);
-    let least_similar = pairs.iter().min_by(|a, b| a.2.total_cmp(&b.2)).map(pair);
+    let most_similar = pairs.most.map(pair);
+    let least_similar = pairs.least.map(pair);
     if lists.len() <= MATRIX_MAX {
         let labels = lists.iter().map(|(i, _)| name(*i)).collect();
         let rows = sets
@@ -318,26 +295,8 @@ fn overlap(
         };
     }
     // Many participants: the mean overlap within and between algorithms.
-    let mut groups: Vec<usize> = lists.iter().map(|(i, _)| seated[*i].plan.index).collect();
-    groups.sort_unstable();
-    groups.dedup();
-    let group_of = |i: usize| {
-        groups
-            .iter()
-            .position(|g| *g == seated[i].plan.index)
-            .unwrap_or(0)
-    };
-    let n = groups.len();
-    let mut sum = vec![vec![0.0; n]; n];
-    let mut count = vec![vec![0usize; n]; n];
-    for (i, j, v) in &pairs {
-        let (a, b) = (group_of(*i), group_of(*j));
-        for (x, y) in [(a, b), (b, a)] {
-            sum[x][y] += v;
-            count[x][y] += 1;
-        }
-    }
-    let labels = groups
+    let labels = pairs
+        .groups
         .iter()
         .map(|g| {
             let st = lists
@@ -347,12 +306,10 @@ fn overlap(
             st.map_or_else(String::new, |s| algorithm_shown(engine, ui, blind, &s.plan))
         })
         .collect();
-    let rows = (0..n)
-        .map(|x| {
-            (0..n)
-                .map(|y| (count[x][y] > 0).then(|| cell(sum[x][y] / count[x][y] as f64)))
-                .collect()
-        })
+    let rows = pairs
+        .group_means()
+        .into_iter()
+        .map(|row| row.into_iter().map(|v| v.map(cell)).collect())
         .collect();
     Overlap {
         by: "algorithm",
@@ -364,21 +321,177 @@ fn overlap(
     }
 }
 
+/// Each top 10 as a sorted set of interned document ids.
+fn top_sets(lists: &[(usize, &[String])]) -> Vec<Vec<u32>> {
+    let mut ids: HashMap<&str, u32> = HashMap::new();
+    lists
+        .iter()
+        .map(|(_, docs)| {
+            let mut v: Vec<u32> = docs
+                .iter()
+                .take(K)
+                .map(|d| {
+                    let n = ids.len() as u32;
+                    *ids.entry(d.as_str()).or_insert(n)
+                })
+                .collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        })
+        .collect()
+}
+
+/// Jaccard@10 over every pair of lists, summed up: the mean, the most and
+/// least similar pair (the earliest pair in seat order on a tie), and the
+/// mean within and between groups (algorithms).
+///
+/// A room shares one query, so many participants were shown the very same
+/// top 10: the pairs are counted per pair of *distinct* lists, weighted by
+/// how many participants had each (1,500 participants make 1.1 million
+/// pairs, but only as many distinct lists as algorithms and profiles).
+#[derive(Debug)]
+struct Pairs {
+    sum: f64,
+    count: u64,
+    /// (list, list, Jaccard), the first list before the second.
+    most: Option<(usize, usize, f64)>,
+    least: Option<(usize, usize, f64)>,
+    /// The distinct groups, in ascending order.
+    groups: Vec<usize>,
+    group_sum: Vec<Vec<f64>>,
+    group_count: Vec<Vec<u64>>,
+}
+
+impl Pairs {
+    fn of(sets: &[Vec<u32>], group_of: &[usize]) -> Pairs {
+        let mut groups = group_of.to_vec();
+        groups.sort_unstable();
+        groups.dedup();
+        let n = groups.len();
+        let g = |i: usize| groups.binary_search(&group_of[i]).unwrap_or(0);
+        // Distinct sets, in order of first appearance, with their lists.
+        let mut index: HashMap<&[u32], usize> = HashMap::new();
+        let mut distinct: Vec<(&[u32], Vec<usize>)> = Vec::new();
+        for (i, set) in sets.iter().enumerate() {
+            let k = *index.entry(set.as_slice()).or_insert_with(|| {
+                distinct.push((set.as_slice(), Vec::new()));
+                distinct.len() - 1
+            });
+            distinct[k].1.push(i);
+        }
+        let per_group: Vec<Vec<u64>> = distinct
+            .iter()
+            .map(|(_, members)| {
+                let mut c = vec![0u64; n];
+                for &m in members {
+                    c[g(m)] += 1;
+                }
+                c
+            })
+            .collect();
+        let mut p = Pairs {
+            sum: 0.0,
+            count: 0,
+            most: None,
+            least: None,
+            group_sum: vec![vec![0.0; n]; n],
+            group_count: vec![vec![0; n]; n],
+            groups: Vec::new(),
+        };
+        for a in 0..distinct.len() {
+            for b in a..distinct.len() {
+                let (ma, mb) = (&distinct[a].1, &distinct[b].1);
+                // The earliest pair of lists this pair of sets stands for.
+                let first = if a == b {
+                    match ma.as_slice() {
+                        [x, y, ..] => (*x, *y),
+                        _ => continue,
+                    }
+                } else {
+                    (ma[0].min(mb[0]), ma[0].max(mb[0]))
+                };
+                let v = jaccard_sorted(distinct[a].0, distinct[b].0);
+                let w = if a == b {
+                    let c = ma.len() as u64;
+                    c * (c - 1) / 2
+                } else {
+                    (ma.len() * mb.len()) as u64
+                };
+                p.sum += v * w as f64;
+                p.count += w;
+                let better = |cur: Option<(usize, usize, f64)>, more: bool| {
+                    cur.is_none_or(|(x, y, c)| {
+                        let by_value = if more { v > c } else { v < c };
+                        by_value || (v == c && first < (x, y))
+                    })
+                };
+                if better(p.most, true) {
+                    p.most = Some((first.0, first.1, v));
+                }
+                if better(p.least, false) {
+                    p.least = Some((first.0, first.1, v));
+                }
+                for x in 0..n {
+                    for y in 0..n {
+                        let w = if a == b {
+                            let (cx, cy) = (per_group[a][x], per_group[a][y]);
+                            // Both orders of each pair, as between sets.
+                            if x == y {
+                                cx * cx.saturating_sub(1)
+                            } else {
+                                cx * cy
+                            }
+                        } else {
+                            per_group[a][x] * per_group[b][y] + per_group[b][x] * per_group[a][y]
+                        };
+                        if w > 0 {
+                            p.group_sum[x][y] += v * w as f64;
+                            p.group_count[x][y] += w;
+                        }
+                    }
+                }
+            }
+        }
+        p.groups = groups;
+        p
+    }
+
+    fn mean(&self) -> Option<f64> {
+        (self.count > 0).then(|| self.sum / self.count as f64)
+    }
+
+    /// The mean Jaccard within (diagonal) and between groups; `None` where
+    /// there is no pair.
+    fn group_means(&self) -> Vec<Vec<Option<f64>>> {
+        self.group_sum
+            .iter()
+            .zip(&self.group_count)
+            .map(|(sums, counts)| {
+                sums.iter()
+                    .zip(counts)
+                    .map(|(s, c)| (*c > 0).then(|| s / *c as f64))
+                    .collect()
+            })
+            .collect()
+    }
+}
+
 fn mix(engine: &Engine, ui: Lang, lists: &[(usize, &[String])]) -> Vec<MixPart> {
     let corpus = &engine.corpus;
-    let mut counts: Vec<((String, String), usize)> = Vec::new();
+    let mut by_key: HashMap<(&str, &str), usize> = HashMap::new();
     let mut total = 0;
     for (_, docs) in lists {
         for id in docs.iter().take(K) {
             let Some(d) = corpus.get(id) else { continue };
             total += 1;
-            let key = (d.theme.clone(), d.perspective.clone());
-            match counts.iter_mut().find(|(k, _)| *k == key) {
-                Some((_, n)) => *n += 1,
-                None => counts.push((key, 1)),
-            }
+            *by_key.entry((&d.theme, &d.perspective)).or_default() += 1;
         }
     }
+    let mut counts: Vec<((String, String), usize)> = by_key
+        .into_iter()
+        .map(|((t, p), n)| ((t.to_string(), p.to_string()), n))
+        .collect();
     counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     counts
         .into_iter()
@@ -394,4 +507,84 @@ fn mix(engine: &Engine, ui: Lang, lists: &[(usize, &[String])]) -> Vec<MixPart> 
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+
+    /// Every pair of lists, one by one: what [`Pairs`] must agree with.
+    fn brute(sets: &[Vec<u32>], group_of: &[usize]) -> Pairs {
+        let mut groups = group_of.to_vec();
+        groups.sort_unstable();
+        groups.dedup();
+        let n = groups.len();
+        let g = |i: usize| groups.binary_search(&group_of[i]).unwrap_or(0);
+        let mut p = Pairs {
+            sum: 0.0,
+            count: 0,
+            most: None,
+            least: None,
+            group_sum: vec![vec![0.0; n]; n],
+            group_count: vec![vec![0; n]; n],
+            groups: groups.clone(),
+        };
+        for x in 0..sets.len() {
+            for y in x + 1..sets.len() {
+                let v = jaccard_sorted(&sets[x], &sets[y]);
+                p.sum += v;
+                p.count += 1;
+                if p.most.is_none_or(|m| v > m.2) {
+                    p.most = Some((x, y, v));
+                }
+                if p.least.is_none_or(|m| v < m.2) {
+                    p.least = Some((x, y, v));
+                }
+                for (a, b) in [(g(x), g(y)), (g(y), g(x))] {
+                    p.group_sum[a][b] += v;
+                    p.group_count[a][b] += 1;
+                }
+            }
+        }
+        p
+    }
+
+    #[test]
+    fn pairs_of_distinct_lists_agree_with_every_pair() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+        for round in 0..200 {
+            let lists = rng.random_range(0..40);
+            // Few distinct lists, as in a room: drawn from a small pool.
+            let pool: Vec<Vec<u32>> = (0..rng.random_range(1..6))
+                .map(|_| {
+                    let mut v: Vec<u32> = (0..rng.random_range(0..6))
+                        .map(|_| rng.random_range(0..12))
+                        .collect();
+                    v.sort_unstable();
+                    v.dedup();
+                    v
+                })
+                .collect();
+            let sets: Vec<Vec<u32>> = (0..lists)
+                .map(|_| pool[rng.random_range(0..pool.len())].clone())
+                .collect();
+            let group_of: Vec<usize> = (0..lists).map(|_| rng.random_range(0..3) * 10).collect();
+            let (fast, slow) = (Pairs::of(&sets, &group_of), brute(&sets, &group_of));
+            assert_eq!(fast.count, slow.count, "round {round}");
+            assert!((fast.sum - slow.sum).abs() < 1e-9, "round {round}");
+            assert_eq!(fast.most, slow.most, "round {round}");
+            assert_eq!(fast.least, slow.least, "round {round}");
+            assert_eq!(fast.groups, slow.groups, "round {round}");
+            let (f, s) = (fast.group_means(), slow.group_means());
+            for (fr, sr) in f.iter().zip(&s) {
+                for (a, b) in fr.iter().zip(sr) {
+                    match (a, b) {
+                        (Some(a), Some(b)) => assert!((a - b).abs() < 1e-9, "round {round}"),
+                        (a, b) => assert_eq!(a.is_some(), b.is_some(), "round {round}"),
+                    }
+                }
+            }
+        }
+    }
 }
