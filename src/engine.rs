@@ -339,10 +339,16 @@ pub struct Engine {
     /// server's time under load. Bounded; an engine's documents never
     /// change (a changed corpus is a new engine with an empty cache).
     snippets: quick_cache::sync::Cache<(usize, String), Snippet>,
+    /// Documents' bodies as sanitised HTML, by document: rendering the
+    /// Markdown again for every visit of `/doc` was a twelfth of the
+    /// server's time under load.
+    pages: quick_cache::sync::Cache<usize, Arc<str>>,
 }
 
 /// How many snippets an engine keeps (a few hundred bytes each).
 const SNIPPET_CACHE: usize = 20_000;
+/// How many rendered bodies an engine keeps (a few kilobytes each).
+const PAGE_CACHE: usize = 2_000;
 
 /// A stable fingerprint of the corpus files and everything else that shapes
 /// the index. SipHash with fixed keys: stable for a given build of bubbla,
@@ -454,6 +460,7 @@ impl Engine {
             rebuilt,
             persona_histories: OnceLock::new(),
             snippets: quick_cache::sync::Cache::new(SNIPPET_CACHE),
+            pages: quick_cache::sync::Cache::new(PAGE_CACHE),
         }
     }
 
@@ -655,6 +662,22 @@ impl Engine {
             offset,
             results,
         }
+    }
+
+    /// Document `ord`'s body as sanitised HTML (see
+    /// [`corpus::render_markdown`]), rendered once and then kept.
+    pub fn body_html(&self, ord: usize) -> Arc<str> {
+        if let Some(html) = self.pages.get(&ord) {
+            return html;
+        }
+        let html: Arc<str> = self
+            .corpus
+            .docs
+            .get(ord)
+            .map_or_else(String::new, |d| corpus::render_markdown(&d.body))
+            .into();
+        self.pages.insert(ord, html.clone());
+        html
     }
 
     /// The snippet of document `ord` (at `address` in the index) for a

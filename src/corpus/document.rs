@@ -479,6 +479,18 @@ fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
+/// Markdown to HTML that cannot run code or load anything from elsewhere:
+/// no scripts, no event handlers, no `javascript:` links, no images.
+pub fn render_markdown(md: &str) -> String {
+    let mut html = String::with_capacity(md.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new(md));
+    ammonia::Builder::default()
+        .rm_tags(["img"])
+        .link_rel(Some("noopener noreferrer nofollow"))
+        .clean(&html)
+        .to_string()
+}
+
 /// The readable text of a Markdown body: what a search engine indexes and
 /// quotes. Block elements are separated by blank lines.
 pub fn markdown_to_text(md: &str) -> String {
@@ -503,6 +515,20 @@ pub fn markdown_to_text(md: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn sanitises_scripts_handlers_javascript_links_and_images() {
+        let html = super::render_markdown(
+            "Hej <script>alert(1)</script> <b onclick=\"x()\">fet</b> [länk](javascript:alert(1)) \
+             ![bild](https://tracker.example/pixel.png) <img src=\"https://x.example/a.png\"> [ok](https://a.example/)",
+        );
+        assert!(!html.contains("<script"), "{html}");
+        assert!(!html.contains("onclick"), "{html}");
+        assert!(!html.contains("javascript:"), "{html}");
+        assert!(!html.contains("<img"), "{html}");
+        assert!(html.contains("<b>fet</b>"), "{html}");
+        assert!(html.contains("href=\"https://a.example/\""), "{html}");
+    }
+
     use super::*;
 
     #[test]

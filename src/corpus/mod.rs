@@ -17,7 +17,7 @@ mod toml_util;
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
 pub use document::{
     Document, MAX_TITLE_CHARS, ParseContext, format_date, markdown_to_text, parse_date,
-    parse_document,
+    parse_document, render_markdown,
 };
 pub use personas::Persona;
 pub use themes::{Labels, Perspective, Queries, Theme};

@@ -640,13 +640,12 @@ pub fn participant_search(
 
 /// The `/go` link of a result in a room: the room's plan decides the
 /// algorithm and viewer, so the link does not name them (blind mode).
-pub fn room_go(r: &ResultView, q: &str, code: &str) -> String {
+pub fn room_go(id: &str, rank: usize, q: &str, code: &str) -> String {
     let enc = super::go::encode_segment;
     format!(
-        "/go/{}?q={}&rank={}&room={code}&back={}",
-        enc(&r.id),
+        "/go/{}?q={}&rank={rank}&room={code}&back={}",
+        enc(id),
         enc(q),
-        r.rank,
         enc(&format!("/rooms/{code}"))
     )
 }
@@ -671,7 +670,7 @@ fn room_results(engine: &Engine, ui: Lang, seen: &Seen) -> Vec<RoomResult> {
         .map(|r| {
             let view = result_view(engine, ui, r, who);
             RoomResult {
-                go: room_go(&view, q, &seen.room.code),
+                go: room_go(&view.id, view.rank, q, &seen.room.code),
                 view,
             }
         })

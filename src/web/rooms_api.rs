@@ -5,9 +5,8 @@
 use super::leader::Leader;
 use super::limits::Peer;
 use super::rooms::{in_room, join_url, participant_search, refused, room_go, seat_visitor};
-use super::views::result_view;
+use super::views::shown_score;
 use super::{AppState, WebError, blocking, visitor};
-use crate::engine::Who;
 use crate::lang::Lang;
 use crate::workshop::{Patch, Room, export};
 use axum::Router;
@@ -231,28 +230,22 @@ async fn search(
         blocking(move || participant_search(&st, &e, &headers, &method, peer, &code, &typed))
             .await?;
     let ui = Lang::En;
-    let who = match &seen.plan.viewer {
-        crate::viewer::Viewer::Persona(_) => {
-            Who::Named(seen.audience_name.as_deref().unwrap_or(""))
-        }
-        _ => Who::You,
-    };
     let q = &seen.outcome.results.query;
+    // The score is the one the page shows (the same sum of contributions).
     let results: Vec<Value> = seen
         .outcome
         .results
         .results
         .iter()
         .map(|r| {
-            let view = result_view(&engine, ui, r, who);
             json!({
                 "rank": r.rank,
                 "id": r.id,
                 "title": r.title,
                 "theme": r.theme,
                 "perspective": r.perspective,
-                "score": view.score,
-                "go": room_go(&view, q, &seen.room.code),
+                "score": shown_score(r),
+                "go": room_go(&r.id, r.rank, q, &seen.room.code),
             })
         })
         .collect();

@@ -113,6 +113,19 @@ pub fn fmt3(x: f64) -> String {
     format!("{:.3}", if r == 0.0 { 0.0 } else { r })
 }
 
+/// The score a result shows: the sum of the shown (rounded) contributions,
+/// so that the table always adds up on screen; the ranking used the exact
+/// values.
+pub fn shown_score(r: &SearchResult) -> String {
+    fmt3(
+        r.explanation
+            .signals
+            .iter()
+            .map(|s| round3(s.contribution))
+            .sum(),
+    )
+}
+
 pub fn result_view(engine: &Engine, ui: Lang, r: &SearchResult, who: Who<'_>) -> ResultView {
     let rows: Vec<SignalRow> = r
         .explanation
@@ -133,14 +146,6 @@ pub fn result_view(engine: &Engine, ui: Lang, r: &SearchResult, who: Who<'_>) ->
             }
         })
         .collect();
-    // The shown score is the sum of the shown (rounded) contributions, so the
-    // table always adds up on screen; the ranking used the exact values.
-    let shown: f64 = r
-        .explanation
-        .signals
-        .iter()
-        .map(|s| round3(s.contribution))
-        .sum();
     let moved = r.explanation.moved.as_ref().map(|m| {
         let (sv, en) = describe_move(m, r.rank);
         if ui == Lang::Sv { sv } else { en }
@@ -155,7 +160,7 @@ pub fn result_view(engine: &Engine, ui: Lang, r: &SearchResult, who: Who<'_>) ->
         perspective: perspective(&engine.corpus, ui, &r.theme, &r.perspective),
         sponsored: r.sponsored,
         sponsored_slot: r.sponsored_slot,
-        score: fmt3(shown),
+        score: shown_score(r),
         snippet_html: r.snippet_parts.to_html(),
         rows,
         moved,
