@@ -74,109 +74,152 @@ pub struct NewClick<'a> {
 /// emptied and refilled on demand.
 const CACHED_SESSIONS: usize = 5_000;
 
-impl Store {
-    pub fn record_query(&self, id: &SessionId, q: &NewQuery<'_>) -> anyhow::Result<i64> {
-        let now = now();
-        let query = capped(q.query);
-        let shown: Vec<String> = q
-            .shown
-            .iter()
-            .take(MAX_IMPRESSIONS)
-            .map(|d| d.to_string())
-            .collect();
-        let append = |inner: &mut Inner, event: &i64| {
-            if let Some(list) = inner.events.get_mut(id.as_str()) {
-                Arc::make_mut(list).push(Event {
-                    id: *event,
-                    time: now,
-                    kind: EventKind::Query {
-                        first_rank: q.first_rank,
-                        shown: shown.clone(),
-                    },
-                    viewer: q.viewer.to_string(),
-                    algorithm: q.algorithm.to_string(),
-                    query: query.to_string(),
-                    room: q.room.map(str::to_string),
-                });
-            }
-            self.committed(q.room, id, "query");
-        };
-        self.write_then(
-            |tx| {
-                tx.prepare_cached("INSERT INTO events (session, time, kind, query, algorithm, viewer, rank, room) \
-                 VALUES (?1, ?2, 'query', ?3, ?4, ?5, ?6, ?7)")?.execute(params![id.as_str(), now, query, q.algorithm, q.viewer, q.first_rank, q.room],
-                )?;
+/// A search or a click waiting to be committed, with everything it writes.
+#[derive(Debug)]
+pub(super) struct Job {
+    session: SessionId,
+    time: i64,
+    query: String,
+    algorithm: String,
+    viewer: String,
+    room: Option<String>,
+    kind: EventKind,
+}
+
+/// What committing a job gave: the event's id, and for a click whether it
+/// was the session's first on that document.
+pub(super) type Done = (i64, bool);
+
+impl Job {
+    /// Writes the job's rows (in the caller's transaction).
+    pub(super) fn apply(&self, tx: &Connection) -> rusqlite::Result<Done> {
+        let id = self.session.as_str();
+        let done = match &self.kind {
+            EventKind::Query { first_rank, shown } => {
+                tx.prepare_cached(
+                    "INSERT INTO events (session, time, kind, query, algorithm, viewer, rank, room) \
+                     VALUES (?1, ?2, 'query', ?3, ?4, ?5, ?6, ?7)",
+                )?
+                .execute(params![
+                    id,
+                    self.time,
+                    self.query,
+                    self.algorithm,
+                    self.viewer,
+                    first_rank,
+                    self.room
+                ])?;
                 let event = tx.last_insert_rowid();
                 let mut ins = tx.prepare_cached(
                     "INSERT INTO impressions (event, rank, doc) VALUES (?1, ?2, ?3)",
                 )?;
                 for (i, doc) in shown.iter().enumerate() {
-                    ins.execute(params![event, i64::from(q.first_rank) + i as i64, doc])?;
+                    ins.execute(params![event, i64::from(*first_rank) + i as i64, doc])?;
                 }
-                touch(tx, id, now)?;
-                Ok(event)
+                (event, false)
+            }
+            EventKind::Click { doc, rank } => {
+                let first = tx
+                    .prepare_cached(
+                        "SELECT 1 FROM events WHERE session = ?1 AND kind = 'click' AND doc = ?2 LIMIT 1",
+                    )?
+                    .query_row(params![id, doc], |_| Ok(()))
+                    .optional()?
+                    .is_none();
+                tx.prepare_cached(
+                    "INSERT INTO events (session, time, kind, query, algorithm, viewer, doc, rank, room) \
+                     VALUES (?1, ?2, 'click', ?3, ?4, ?5, ?6, ?7, ?8)",
+                )?
+                .execute(params![
+                    id,
+                    self.time,
+                    self.query,
+                    self.algorithm,
+                    self.viewer,
+                    doc,
+                    rank,
+                    self.room
+                ])?;
+                (tx.last_insert_rowid(), first)
+            }
+        };
+        touch(tx, &self.session, self.time)?;
+        Ok(done)
+    }
+}
+
+impl Store {
+    pub fn record_query(&self, id: &SessionId, q: &NewQuery<'_>) -> anyhow::Result<i64> {
+        let shown = q
+            .shown
+            .iter()
+            .take(MAX_IMPRESSIONS)
+            .map(|d| d.to_string())
+            .collect();
+        let job = Job {
+            session: id.clone(),
+            time: now(),
+            query: capped(q.query),
+            algorithm: q.algorithm.to_string(),
+            viewer: q.viewer.to_string(),
+            room: q.room.map(str::to_string),
+            kind: EventKind::Query {
+                first_rank: q.first_rank,
+                shown,
             },
-            append,
-        )
+        };
+        Ok(self.commit_job(job)?.0)
     }
 
     /// Records a click. Every click is an event in the session's history,
     /// but a session counts once per document towards its views, so that
     /// clicking the same result again and again cannot lift it.
     pub fn record_click(&self, id: &SessionId, c: &NewClick<'_>) -> anyhow::Result<i64> {
-        let now = now();
-        let query = capped(c.query);
-        let append = |inner: &mut Inner, &(event, first): &(i64, bool)| {
-            if let Some(list) = inner.events.get_mut(id.as_str()) {
-                Arc::make_mut(list).push(Event {
-                    id: event,
-                    time: now,
-                    kind: EventKind::Click {
-                        doc: c.doc.to_string(),
-                        rank: c.rank,
-                    },
-                    viewer: c.viewer.to_string(),
-                    algorithm: c.algorithm.to_string(),
-                    query: query.to_string(),
-                    room: c.room.map(str::to_string),
-                });
-            }
-            self.committed(c.room, id, "click");
-            if first {
-                *self
-                    .clicks
-                    .write()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .entry(c.doc.to_string())
-                    .or_default() += 1;
-            }
-        };
-        let (event, _) = self.write_then(
-            |tx| {
-                let first = tx.prepare_cached("SELECT 1 FROM events WHERE session = ?1 AND kind = 'click' AND doc = ?2 LIMIT 1")?.query_row(params![id.as_str(), c.doc],
-                        |_| Ok(()),
-                    )
-                    .optional()?
-                    .is_none();
-                tx.prepare_cached("INSERT INTO events (session, time, kind, query, algorithm, viewer, doc, rank, room) \
-                 VALUES (?1, ?2, 'click', ?3, ?4, ?5, ?6, ?7, ?8)")?.execute(params![
-                        id.as_str(),
-                        now,
-                        query,
-                        c.algorithm,
-                        c.viewer,
-                        c.doc,
-                        c.rank,
-                        c.room
-                    ],
-                )?;
-                let event = tx.last_insert_rowid();
-                touch(tx, id, now)?;
-                Ok((event, first))
+        let job = Job {
+            session: id.clone(),
+            time: now(),
+            query: capped(c.query),
+            algorithm: c.algorithm.to_string(),
+            viewer: c.viewer.to_string(),
+            room: c.room.map(str::to_string),
+            kind: EventKind::Click {
+                doc: c.doc.to_string(),
+                rank: c.rank,
             },
-            append,
-        )?;
-        Ok(event)
+        };
+        Ok(self.commit_job(job)?.0)
+    }
+
+    /// After a job is committed (with the lock held): the session's events
+    /// in memory, the live click counts and the room's followers learn of it.
+    pub(super) fn committed_job(&self, inner: &mut Inner, job: Job, (event, first): Done) {
+        if let EventKind::Click { doc, .. } = &job.kind
+            && first
+        {
+            *self
+                .clicks
+                .write()
+                .unwrap_or_else(|p| p.into_inner())
+                .entry(doc.clone())
+                .or_default() += 1;
+        }
+        let kind = match job.kind {
+            EventKind::Query { .. } => "query",
+            EventKind::Click { .. } => "click",
+        };
+        let (room, session) = (job.room.clone(), job.session.clone());
+        if let Some(list) = inner.events.get_mut(job.session.as_str()) {
+            Arc::make_mut(list).push(Event {
+                id: event,
+                time: job.time,
+                kind: job.kind,
+                viewer: job.viewer,
+                algorithm: job.algorithm,
+                query: job.query,
+                room: job.room,
+            });
+        }
+        self.committed(room.as_deref(), &session, kind);
     }
 
     /// Every event of the session, oldest first (shared: read from the

@@ -76,6 +76,12 @@ struct Inner {
 
 pub struct Store {
     conn: Option<Mutex<Inner>>,
+    /// Searches and clicks waiting for the next group commit (see
+    /// [`Store::commit_job`]), each with the slot its answer goes to.
+    queue: Mutex<Vec<(events::Job, Arc<Slot>)>>,
+    /// Answers to the point reads every room request makes, kept until
+    /// the next write that could change them (see [`Memo`]).
+    memo: RwLock<Memo>,
     status: RwLock<Status>,
     /// Clicks per document over all sessions (the live part of popularity).
     clicks: RwLock<HashMap<String, u64>>,
@@ -86,6 +92,36 @@ pub struct Store {
 
 /// What [`Store::on_commit`] calls.
 pub type Listener = Arc<dyn Fn(&Committed) + Send + Sync>;
+
+/// What every request in a room asks before it searches or clicks (is
+/// this session known, whose seat is it, which room), remembered so that
+/// they do not wait for the connection behind the writes. Only this process
+/// writes the database (as with the events kept in memory): every write
+/// except a search's or click's events empties it, under the connection's
+/// lock, and it is filled under that lock too, so it never holds an answer
+/// older than the last write.
+#[derive(Debug, Default)]
+struct Memo {
+    sessions: std::collections::HashSet<String>,
+    participants: HashMap<String, Option<Participant>>,
+    rooms: HashMap<String, Option<RoomRecord>>,
+}
+
+/// Entries the memo holds at most before it starts again.
+const MEMO_MAX: usize = 50_000;
+
+impl Memo {
+    fn clear_all(&mut self) {
+        *self = Memo::default();
+    }
+
+    fn len(&self) -> usize {
+        self.sessions.len() + self.participants.len() + self.rooms.len()
+    }
+}
+
+/// Where a queued job's outcome is left for the thread that asked.
+type Slot = Mutex<Option<anyhow::Result<events::Done>>>;
 
 /// Attempts after the busy timeout before a write is given up.
 const ATTEMPTS: u32 = 3;
@@ -150,6 +186,8 @@ impl Store {
     pub fn off(reason: String) -> Store {
         Store {
             conn: None,
+            queue: Mutex::default(),
+            memo: RwLock::default(),
             status: RwLock::new(Status::Off(reason)),
             clicks: RwLock::default(),
             path: None,
@@ -163,6 +201,8 @@ impl Store {
                 conn,
                 events: HashMap::new(),
             })),
+            queue: Mutex::default(),
+            memo: RwLock::default(),
             status: RwLock::new(status),
             clicks: RwLock::default(),
             path,
@@ -245,9 +285,6 @@ impl Store {
         let mut guard = self.lock()?;
         let inner = &mut *guard;
         let result = retry(|| {
-            // IMMEDIATE: take the write lock first, so that a write that
-            // reads before it writes waits for another writer (busy
-            // timeout) instead of failing at once when it upgrades.
             let tx = inner
                 .conn
                 .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -255,10 +292,125 @@ impl Store {
             tx.commit()?;
             Ok(v)
         });
-        // The state shown in the footer follows the outcome of this write.
-        match &result {
-            Ok(v) => {
-                then(inner, v);
+        if let Ok(v) = &result {
+            self.memo
+                .write()
+                .unwrap_or_else(|p| p.into_inner())
+                .clear_all();
+            then(inner, v);
+        }
+        self.wrote(&result);
+        result
+    }
+
+    /// A point read answered from the memo when it can be (`hit`), else
+    /// from the database (`f`), remembered with `keep` while the
+    /// connection is still held.
+    fn read_memo<T>(
+        &self,
+        hit: impl FnOnce(&Memo) -> Option<T>,
+        f: impl Fn(&Connection) -> rusqlite::Result<T>,
+        keep: impl FnOnce(&mut Memo, &T),
+    ) -> anyhow::Result<T> {
+        if let Some(v) = hit(&self.memo.read().unwrap_or_else(|p| p.into_inner())) {
+            return Ok(v);
+        }
+        let inner = self.lock()?;
+        let v = retry(|| f(&inner.conn))?;
+        let mut memo = self.memo.write().unwrap_or_else(|p| p.into_inner());
+        if memo.len() >= MEMO_MAX {
+            memo.clear_all();
+        }
+        keep(&mut memo, &v);
+        drop(memo);
+        drop(inner);
+        Ok(v)
+    }
+
+    /// Commits a search or a click, in a group with whatever others are
+    /// waiting, and answers once it is committed.
+    ///
+    /// Group commit without a writer thread: the job goes into the queue,
+    /// then its thread waits for the connection. Whoever holds the
+    /// connection commits the whole queue in one transaction and leaves
+    /// each job's outcome in its slot, so a thread that gets the connection
+    /// may find its job already done. Under load, one commit (and one write
+    /// of each changed page to the log) serves a batch instead of one
+    /// event; alone, a job is its own batch. An answer still means
+    /// committed: a click acknowledged is a click kept.
+    fn commit_job(&self, job: events::Job) -> anyhow::Result<events::Done> {
+        if !self.recording() {
+            anyhow::bail!("recording is off");
+        }
+        let slot: Arc<Slot> = Arc::default();
+        self.queue
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push((job, slot.clone()));
+        let mut guard = self.lock()?;
+        if let Some(done) = take(&slot) {
+            return done;
+        }
+        // Not done, so still queued (jobs leave the queue only under this
+        // lock, and their slots are filled before it is let go).
+        let batch = std::mem::take(&mut *self.queue.lock().unwrap_or_else(|p| p.into_inner()));
+        self.commit_batch(&mut guard, batch);
+        take(&slot).unwrap_or_else(|| Err(anyhow::anyhow!("the event was not recorded")))
+    }
+
+    fn commit_batch(&self, inner: &mut Inner, batch: Vec<(events::Job, Arc<Slot>)>) {
+        let together = retry(|| {
+            let tx = inner
+                .conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let done = batch
+                .iter()
+                .map(|(job, _)| job.apply(&tx))
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            tx.commit()?;
+            Ok(done)
+        });
+        match together {
+            Ok(done) => {
+                self.wrote(&Ok(()));
+                for ((job, slot), d) in batch.into_iter().zip(done) {
+                    self.committed_job(inner, job, d);
+                    *slot.lock().unwrap_or_else(|p| p.into_inner()) = Some(Ok(d));
+                }
+            }
+            // One failed, so none was kept: each on its own, so that only
+            // the one that fails is lost (and says why).
+            Err(_) if batch.len() > 1 => {
+                for (job, slot) in batch {
+                    let one = retry(|| {
+                        let tx = inner
+                            .conn
+                            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+                        let d = job.apply(&tx)?;
+                        tx.commit()?;
+                        Ok(d)
+                    });
+                    self.wrote(&one);
+                    if let Ok(d) = &one {
+                        self.committed_job(inner, job, *d);
+                    }
+                    *slot.lock().unwrap_or_else(|p| p.into_inner()) = Some(one);
+                }
+            }
+            Err(e) => {
+                let e = Err(e);
+                self.wrote(&e);
+                if let Some((_, slot)) = batch.first() {
+                    *slot.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
+                }
+            }
+        }
+    }
+
+    /// Keeps the recording status true to the last write.
+    fn wrote<T>(&self, result: &anyhow::Result<T>) {
+        match result {
+            Ok(_) => {
                 if let Status::Failing(_) = self.status() {
                     tracing::info!("the database can be written again; recording is on");
                     self.set_status(Status::On);
@@ -280,11 +432,8 @@ impl Store {
                 }
             }
         }
-        result
     }
 
-    /// Caps the file at its current size, as a full disk would (`true`), or
-    /// lifts the cap again (`false`) (tests).
     #[doc(hidden)]
     pub fn simulate_full_disk(&self, full: bool) -> anyhow::Result<()> {
         self.read(|c| {
@@ -302,6 +451,10 @@ impl Store {
     pub fn simulate_read_only(&self) -> anyhow::Result<()> {
         self.read(|c| c.execute_batch("PRAGMA query_only = ON"))
     }
+}
+
+fn take(slot: &Slot) -> Option<anyhow::Result<events::Done>> {
+    slot.lock().unwrap_or_else(|p| p.into_inner()).take()
 }
 
 pub fn now() -> i64 {

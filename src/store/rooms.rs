@@ -86,7 +86,9 @@ impl Store {
     ) -> anyhow::Result<Option<RoomRecord>> {
         let created = now();
         let inserted = self.write(|tx| {
-            tx.prepare_cached("INSERT OR IGNORE INTO rooms (code, title, created, settings) VALUES (?1, ?2, ?3, ?4)")?.execute(params![code, title, created, settings],
+            tx.execute(
+                "INSERT OR IGNORE INTO rooms (code, title, created, settings) VALUES (?1, ?2, ?3, ?4)",
+                params![code, title, created, settings],
             )
         })?;
         Ok((inserted == 1).then(|| RoomRecord {
@@ -109,18 +111,28 @@ impl Store {
     }
 
     pub fn room(&self, code: &str) -> anyhow::Result<Option<RoomRecord>> {
-        self.read(|c| {
-            c.prepare_cached("SELECT code, title, created, settings FROM rooms WHERE code = ?1")?
+        self.read_memo(
+            |m| m.rooms.get(code).cloned(),
+            |c| {
+                c.prepare_cached(
+                    "SELECT code, title, created, settings FROM rooms WHERE code = ?1",
+                )?
                 .query_row([code], room)
                 .optional()
-        })
+            },
+            |m, r| {
+                m.rooms.insert(code.to_string(), r.clone());
+            },
+        )
     }
 
     /// Replaces a room's title and settings; false when there is no such room.
     pub fn update_room(&self, code: &str, title: &str, settings: &str) -> anyhow::Result<bool> {
         let n = self.write(|tx| {
-            tx.prepare_cached("UPDATE rooms SET title = ?2, settings = ?3 WHERE code = ?1")?
-                .execute(params![code, title, settings])
+            tx.execute(
+                "UPDATE rooms SET title = ?2, settings = ?3 WHERE code = ?1",
+                params![code, title, settings],
+            )
         })?;
         Ok(n == 1)
     }
@@ -137,7 +149,10 @@ impl Store {
     ) -> anyhow::Result<Result<Participant, Taken>> {
         let joined = now();
         self.write(|tx| {
-            let taken = tx.prepare_cached("SELECT session FROM participants WHERE room = ?1 AND nickname = ?2 COLLATE NOCASE")?.query_row(params![code, nickname],
+            let taken = tx
+                .query_row(
+                    "SELECT session FROM participants WHERE room = ?1 AND nickname = ?2 COLLATE NOCASE",
+                    params![code, nickname],
                     |r| r.get::<_, String>(0),
                 )
                 .optional()?;
@@ -155,17 +170,25 @@ impl Store {
             if let Some(p) = &current
                 && p.room == code
             {
-                tx.prepare_cached("UPDATE participants SET nickname = ?2 WHERE session = ?1")?.execute(params![session.as_str(), nickname],
+                tx.execute(
+                    "UPDATE participants SET nickname = ?2 WHERE session = ?1",
+                    params![session.as_str(), nickname],
                 )?;
             } else {
-                tx.prepare_cached("DELETE FROM participants WHERE session = ?1")?.execute([session.as_str()],
+                tx.execute(
+                    "DELETE FROM participants WHERE session = ?1",
+                    [session.as_str()],
                 )?;
-                tx.prepare_cached("INSERT INTO participants (session, room, nickname, seat, joined, friends) \
+                tx.execute(
+                    "INSERT INTO participants (session, room, nickname, seat, joined, friends) \
                      VALUES (?1, ?2, ?3, \
-                       (SELECT COALESCE(MAX(seat) + 1, 0) FROM participants WHERE room = ?2), ?4, '[]')")?.execute(params![session.as_str(), code, nickname, joined],
+                       (SELECT COALESCE(MAX(seat) + 1, 0) FROM participants WHERE room = ?2), ?4, '[]')",
+                    params![session.as_str(), code, nickname, joined],
                 )?;
             }
-            tx.prepare_cached("UPDATE sessions SET nickname = ?2, last_seen = ?3 WHERE id = ?1")?.execute(params![session.as_str(), nickname, joined],
+            tx.execute(
+                "UPDATE sessions SET nickname = ?2, last_seen = ?3 WHERE id = ?1",
+                params![session.as_str(), nickname, joined],
             )?;
             let p = tx.query_row(
                 &format!("{PARTICIPANT} WHERE session = ?1"),
@@ -188,11 +211,18 @@ impl Store {
 
     /// Where `session` sits, if anywhere.
     pub fn participant(&self, session: &SessionId) -> anyhow::Result<Option<Participant>> {
-        self.read(|c| {
-            c.prepare_cached(&format!("{PARTICIPANT} WHERE session = ?1"))?
-                .query_row([session.as_str()], participant)
-                .optional()
-        })
+        self.read_memo(
+            |m| m.participants.get(session.as_str()).cloned(),
+            |c| {
+                c.prepare_cached(&format!("{PARTICIPANT} WHERE session = ?1"))?
+                    .query_row([session.as_str()], participant)
+                    .optional()
+            },
+            |m, p| {
+                m.participants
+                    .insert(session.as_str().to_string(), p.clone());
+            },
+        )
     }
 
     /// A participant's own choices: algorithm and friends.
@@ -204,10 +234,10 @@ impl Store {
     ) -> anyhow::Result<()> {
         let friends = serde_json::to_string(friends)?;
         self.write(|tx| {
-            tx.prepare_cached(
+            tx.execute(
                 "UPDATE participants SET choice = ?2, friends = ?3 WHERE session = ?1",
-            )?
-            .execute(params![session.as_str(), choice, friends])
+                params![session.as_str(), choice, friends],
+            )
         })?;
         Ok(())
     }
@@ -217,8 +247,10 @@ impl Store {
     pub fn reset_room_clicks(&self, code: &str) -> anyhow::Result<usize> {
         self.write_then(
             |tx| {
-                tx.prepare_cached("DELETE FROM events WHERE room = ?1 AND kind = 'click'")?
-                    .execute([code])
+                tx.execute(
+                    "DELETE FROM events WHERE room = ?1 AND kind = 'click'",
+                    [code],
+                )
             },
             |inner, _| {
                 inner.events.clear();
@@ -240,14 +272,16 @@ impl Store {
                 };
                 let mut rows = RoomRows::default();
                 for s in &seated {
-                    rows.impressions += tx.prepare_cached("DELETE FROM impressions WHERE event IN (SELECT id FROM events WHERE session = ?1)")?.execute([s],
+                    rows.impressions += tx.execute(
+                        "DELETE FROM impressions WHERE event IN (SELECT id FROM events WHERE session = ?1)",
+                        [s],
                     )?;
-                    rows.events += tx.prepare_cached("DELETE FROM events WHERE session = ?1")?.execute([s])?;
+                    rows.events += tx.execute("DELETE FROM events WHERE session = ?1", [s])?;
                     rows.participants +=
-                        tx.prepare_cached("DELETE FROM participants WHERE session = ?1")?.execute([s])?;
-                    rows.sessions += tx.prepare_cached("DELETE FROM sessions WHERE id = ?1")?.execute([s])?;
+                        tx.execute("DELETE FROM participants WHERE session = ?1", [s])?;
+                    rows.sessions += tx.execute("DELETE FROM sessions WHERE id = ?1", [s])?;
                 }
-                rows.rooms = tx.prepare_cached("DELETE FROM rooms WHERE code = ?1")?.execute([code])?;
+                rows.rooms = tx.execute("DELETE FROM rooms WHERE code = ?1", [code])?;
                 Ok(rows)
             },
             |inner, _| {
@@ -260,10 +294,10 @@ impl Store {
     /// Deletes rooms created before `cutoff` that nobody sits in any more
     /// (their participants' sessions were purged by the retention rule).
     pub(super) fn purge_rooms(tx: &rusqlite::Transaction, cutoff: i64) -> rusqlite::Result<usize> {
-        tx.prepare_cached(
+        tx.execute(
             "DELETE FROM rooms WHERE created < ?1 \
              AND NOT EXISTS (SELECT 1 FROM participants WHERE participants.room = rooms.code)",
-        )?
-        .execute([cutoff])
+            [cutoff],
+        )
     }
 }

@@ -14,8 +14,10 @@ impl Store {
         let id = SessionId::random()?;
         let now = now();
         self.write(|tx| {
-            tx.prepare_cached("INSERT INTO sessions (id, created, last_seen) VALUES (?1, ?2, ?2)")?
-                .execute(params![id.as_str(), now])
+            tx.execute(
+                "INSERT INTO sessions (id, created, last_seen) VALUES (?1, ?2, ?2)",
+                params![id.as_str(), now],
+            )
         })?;
         Ok(id)
     }
@@ -27,19 +29,30 @@ impl Store {
 
     /// Whether the session exists; an error when the database cannot say.
     pub fn find_session(&self, id: &SessionId) -> anyhow::Result<bool> {
-        let found = self.read(|c| {
-            c.prepare_cached("SELECT 1 FROM sessions WHERE id = ?1")?
-                .query_row([id.as_str()], |_| Ok(()))
-                .optional()
-        })?;
-        Ok(found.is_some())
+        self.read_memo(
+            |m| m.sessions.contains(id.as_str()).then_some(true),
+            |c| {
+                Ok(c.prepare_cached("SELECT 1 FROM sessions WHERE id = ?1")?
+                    .query_row([id.as_str()], |_| Ok(()))
+                    .optional()?
+                    .is_some())
+            },
+            |m, &found| {
+                if found {
+                    m.sessions.insert(id.as_str().to_string());
+                }
+            },
+        )
     }
 
     pub fn nickname(&self, id: &SessionId) -> Option<String> {
         self.read(|c| {
-            c.prepare_cached("SELECT nickname FROM sessions WHERE id = ?1")?
-                .query_row([id.as_str()], |r| r.get::<_, Option<String>>(0))
-                .optional()
+            c.query_row(
+                "SELECT nickname FROM sessions WHERE id = ?1",
+                [id.as_str()],
+                |r| r.get::<_, Option<String>>(0),
+            )
+            .optional()
         })
         .ok()
         .flatten()
@@ -50,8 +63,10 @@ impl Store {
     pub fn set_nickname(&self, id: &SessionId, name: &str) -> anyhow::Result<()> {
         let name = clean_nickname(name);
         self.write(|tx| {
-            tx.prepare_cached("UPDATE sessions SET nickname = ?2 WHERE id = ?1")?
-                .execute(params![id.as_str(), name.as_deref()])
+            tx.execute(
+                "UPDATE sessions SET nickname = ?2 WHERE id = ?1",
+                params![id.as_str(), name.as_deref()],
+            )
         })?;
         Ok(())
     }
@@ -91,10 +106,12 @@ impl Store {
         };
         let removed = self.write_then(
             |tx| {
-                let impressions = tx.prepare_cached("DELETE FROM impressions WHERE event IN (SELECT id FROM events WHERE session = ?1)")?.execute([id.as_str()],
+                let impressions = tx.execute(
+                "DELETE FROM impressions WHERE event IN (SELECT id FROM events WHERE session = ?1)",
+                [id.as_str()],
             )?;
-                let events = tx.prepare_cached("DELETE FROM events WHERE session = ?1")?.execute([id.as_str()])?;
-                let sessions = tx.prepare_cached("DELETE FROM sessions WHERE id = ?1")?.execute([id.as_str()])?;
+                let events = tx.execute("DELETE FROM events WHERE session = ?1", [id.as_str()])?;
+                let sessions = tx.execute("DELETE FROM sessions WHERE id = ?1", [id.as_str()])?;
                 Ok(Rows {
                     sessions,
                     events,
@@ -111,11 +128,15 @@ impl Store {
         let cutoff = now() - i64::try_from(max_age.as_secs()).unwrap_or(i64::MAX / 2);
         let removed = self.write_then(
             |tx| {
-                let impressions = tx.prepare_cached("DELETE FROM impressions WHERE event IN (SELECT id FROM events WHERE time < ?1)")?.execute([cutoff],
+                let impressions = tx.execute(
+                "DELETE FROM impressions WHERE event IN (SELECT id FROM events WHERE time < ?1)",
+                [cutoff],
             )?;
-                let events = tx.prepare_cached("DELETE FROM events WHERE time < ?1")?.execute([cutoff])?;
-                let sessions = tx.prepare_cached("DELETE FROM sessions WHERE last_seen < ?1 \
-                 AND NOT EXISTS (SELECT 1 FROM events WHERE events.session = sessions.id)")?.execute([cutoff],
+                let events = tx.execute("DELETE FROM events WHERE time < ?1", [cutoff])?;
+                let sessions = tx.execute(
+                    "DELETE FROM sessions WHERE last_seen < ?1 \
+                 AND NOT EXISTS (SELECT 1 FROM events WHERE events.session = sessions.id)",
+                    [cutoff],
                 )?;
                 Store::purge_rooms(tx, cutoff)?;
                 Ok(Rows {
@@ -152,7 +173,7 @@ pub fn clean_nickname(name: &str) -> Option<String> {
     (!cleaned.is_empty()).then_some(cleaned)
 }
 
-pub(super) fn touch(tx: &rusqlite::Transaction, id: &SessionId, now: i64) -> rusqlite::Result<()> {
+pub(super) fn touch(tx: &rusqlite::Connection, id: &SessionId, now: i64) -> rusqlite::Result<()> {
     tx.prepare_cached("UPDATE sessions SET last_seen = ?2 WHERE id = ?1")?
         .execute(params![id.as_str(), now])?;
     Ok(())

@@ -323,3 +323,122 @@ fn rooms_seat_unique_nicknames_and_ending_deletes_every_row() {
     assert!(s.room("ABC234").expect("read").is_none());
     assert_eq!(s.participants("XYZ789").expect("read").len(), 1);
 }
+
+#[test]
+fn group_commit_keeps_every_event_of_many_threads_in_order() {
+    let dir = tempfile::tempdir().expect("dir");
+    let s = Arc::new(Store::open(dir.path()));
+    let sessions: Vec<SessionId> = (0..8).map(|_| s.new_session().expect("session")).collect();
+    // Read once, so that the events kept in memory must follow the batches.
+    for id in &sessions {
+        assert!(s.events(id).expect("events").is_empty());
+    }
+    let threads: Vec<_> = sessions
+        .iter()
+        .cloned()
+        .map(|id| {
+            let s = s.clone();
+            std::thread::spawn(move || {
+                let mut ids = Vec::new();
+                for i in 0..50u32 {
+                    ids.push(
+                        s.record_query(&id, &query("varg", vec!["a", "b"]))
+                            .expect("query"),
+                    );
+                    let doc = if i % 2 == 0 { "a" } else { "b" };
+                    ids.push(s.record_click(&id, &click(doc, 1 + i % 2)).expect("click"));
+                }
+                ids
+            })
+        })
+        .collect();
+    let mut all = Vec::new();
+    for (t, id) in threads.into_iter().zip(&sessions) {
+        let ids = t.join().expect("thread");
+        assert!(
+            ids.windows(2).all(|w| w[0] < w[1]),
+            "a session's events in order"
+        );
+        let events = s.events(id).expect("events");
+        assert_eq!(events.iter().map(|e| e.id).collect::<Vec<_>>(), ids);
+        assert_eq!(s.rows_of(id).expect("rows").events, 100);
+        all.extend(ids);
+    }
+    all.sort_unstable();
+    all.dedup();
+    assert_eq!(all.len(), 800, "every event has its own id");
+    // Each session clicked both documents: two sessions' worth of views each.
+    assert_eq!((s.clicks_on("a"), s.clicks_on("b")), (8, 8));
+    // What memory holds is what the file holds.
+    drop(s);
+    let again = Store::open(dir.path());
+    for id in &sessions {
+        assert_eq!(again.events(id).expect("events").len(), 100);
+    }
+}
+
+#[test]
+fn remembered_reads_are_forgotten_by_the_writes_that_change_them() {
+    let s = Store::in_memory();
+    let me = s.new_session().expect("session");
+    assert!(s.find_session(&me).expect("read"));
+    assert!(s.room("ABC234").expect("read").is_none());
+    assert!(s.participant(&me).expect("read").is_none());
+    s.create_room("ABC234", "Demo", "{}")
+        .expect("create")
+        .expect("new");
+    assert_eq!(
+        s.room("ABC234").expect("read").map(|r| r.title),
+        Some("Demo".into())
+    );
+    s.join_room(&me, "ABC234", "Ada")
+        .expect("join")
+        .expect("free");
+    assert_eq!(
+        s.participant(&me).expect("read").map(|p| p.nickname),
+        Some("Ada".into())
+    );
+    s.update_room("ABC234", "Renamed", "{}").expect("update");
+    assert_eq!(
+        s.room("ABC234").expect("read").map(|r| r.title),
+        Some("Renamed".into())
+    );
+    s.end_room("ABC234").expect("end");
+    assert!(s.room("ABC234").expect("read").is_none());
+    assert!(s.participant(&me).expect("read").is_none());
+    assert!(
+        !s.find_session(&me).expect("read"),
+        "ending deleted the session"
+    );
+    let other = s.new_session().expect("session");
+    assert!(s.find_session(&other).expect("read"));
+    s.delete_session(&other).expect("delete");
+    assert!(!s.find_session(&other).expect("read"));
+}
+
+#[test]
+fn a_job_that_fails_in_a_batch_loses_only_itself() {
+    let s = Arc::new(Store::in_memory());
+    let (a, b) = (s.new_session().expect("a"), s.new_session().expect("b"));
+    let ghost = SessionId::random().expect("id"); // never stored: its event breaks a foreign key
+    // Hold the connection so that all three wait in one queue, one batch.
+    let held = s.lock().expect("lock");
+    let threads: Vec<_> = [a.clone(), ghost, b.clone()]
+        .into_iter()
+        .map(|id| {
+            let s = s.clone();
+            std::thread::spawn(move || s.record_query(&id, &query("varg", vec!["x"])).is_ok())
+        })
+        .collect();
+    while s.queue.lock().expect("queue").len() < 3 {
+        std::thread::yield_now();
+    }
+    drop(held);
+    let ok: Vec<bool> = threads
+        .into_iter()
+        .map(|t| t.join().expect("thread"))
+        .collect();
+    assert_eq!(ok, [true, false, true]);
+    assert_eq!(s.rows_of(&a).expect("rows").events, 1);
+    assert_eq!(s.rows_of(&b).expect("rows").events, 1);
+}
