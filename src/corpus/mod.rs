@@ -56,7 +56,10 @@ pub struct Corpus {
     pub themes: Vec<Theme>,
     /// From `personas.toml`; empty when there is none.
     pub personas: Vec<Persona>,
-    by_id: HashMap<String, usize>,
+    /// Looked up for every document of every recorded event a profile or
+    /// meter reads, so with a fast hash (the ids are the corpus's own, not
+    /// chosen by a visitor).
+    by_id: HashMap<String, usize, foldhash::fast::RandomState>,
 }
 
 impl Corpus {

@@ -190,9 +190,10 @@ impl Store {
         Ok(self.commit_job(job)?.0)
     }
 
-    /// After a job is committed (with the lock held): the session's events
-    /// in memory, the live click counts and the room's followers learn of it.
-    pub(super) fn committed_job(&self, inner: &mut Inner, job: Job, (event, first): Done) {
+    /// After a job is committed (with the connection held, which `_held`
+    /// stands for): the session's events in memory, the live click counts
+    /// and the room's followers learn of it.
+    pub(super) fn committed_job(&self, _held: &mut Inner, job: Job, (event, first): Done) {
         if let EventKind::Click { doc, .. } = &job.kind
             && first
         {
@@ -208,7 +209,7 @@ impl Store {
             EventKind::Click { .. } => "click",
         };
         let (room, session) = (job.room.clone(), job.session.clone());
-        if let Some(list) = inner.events.get_mut(job.session.as_str()) {
+        if let Some(list) = self.cached().get_mut(job.session.as_str()) {
             Arc::make_mut(list).push(Event {
                 id: event,
                 time: job.time,
@@ -225,16 +226,27 @@ impl Store {
     /// Every event of the session, oldest first (shared: read from the
     /// database once, then kept up to date in memory).
     pub fn events(&self, id: &SessionId) -> anyhow::Result<Arc<Vec<Event>>> {
-        let mut guard = self.lock()?;
-        let inner = &mut *guard;
-        if let Some(list) = inner.events.get(id.as_str()) {
-            return Ok(list.clone());
+        let known = |s: &Store| {
+            s.events
+                .read()
+                .unwrap_or_else(|p| p.into_inner())
+                .get(id.as_str())
+                .cloned()
+        };
+        if let Some(list) = known(self) {
+            return Ok(list);
+        }
+        let inner = self.lock()?;
+        // Filled meanwhile by another reader?
+        if let Some(list) = known(self) {
+            return Ok(list);
         }
         let list = Arc::new(retry(|| load_events(&inner.conn, id))?);
-        if inner.events.len() >= CACHED_SESSIONS {
-            inner.events.clear();
+        let mut cached = self.cached();
+        if cached.len() >= CACHED_SESSIONS {
+            cached.clear();
         }
-        inner.events.insert(id.as_str().to_string(), list.clone());
+        cached.insert(id.as_str().to_string(), list.clone());
         Ok(list)
     }
 

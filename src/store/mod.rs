@@ -65,20 +65,26 @@ pub struct Rows {
     pub impressions: usize,
 }
 
-/// The connection, and each read session's events in memory: a search reads
-/// its viewer's events on every request, so they are kept after the first
-/// read and updated under the same lock as every write (the database stays
-/// the truth; the cache is filled from it and changed only with it).
+/// The connection. Whoever holds it may write; the events kept in memory
+/// and the memo change only while it is held (the database stays the truth;
+/// they are filled from it and changed only with it).
 struct Inner {
     conn: Connection,
-    pub(crate) events: HashMap<String, Arc<Vec<Event>>>,
 }
+
+/// Each session's events in memory, by session id: a search reads its
+/// viewer's events on every request, so they are kept after the first read.
+/// Changed only with the connection held (filled from the database, or
+/// after a commit), but read without it: a request reading its history does
+/// not wait behind a commit.
+type Cached = HashMap<String, Arc<Vec<Event>>>;
 
 pub struct Store {
     conn: Option<Mutex<Inner>>,
     /// Searches and clicks waiting for the next group commit (see
     /// [`Store::commit_job`]), each with the slot its answer goes to.
     queue: Mutex<Vec<(events::Job, Arc<Slot>)>>,
+    events: RwLock<Cached>,
     /// Answers to the point reads every room request makes, kept until
     /// the next write that could change them (see [`Memo`]).
     memo: RwLock<Memo>,
@@ -187,6 +193,7 @@ impl Store {
         Store {
             conn: None,
             queue: Mutex::default(),
+            events: RwLock::default(),
             memo: RwLock::default(),
             status: RwLock::new(Status::Off(reason)),
             clicks: RwLock::default(),
@@ -197,10 +204,8 @@ impl Store {
 
     fn with(conn: Connection, status: Status, path: Option<PathBuf>) -> Store {
         Store {
-            conn: Some(Mutex::new(Inner {
-                conn,
-                events: HashMap::new(),
-            })),
+            conn: Some(Mutex::new(Inner { conn })),
+            events: RwLock::default(),
             queue: Mutex::default(),
             memo: RwLock::default(),
             status: RwLock::new(status),
@@ -405,6 +410,11 @@ impl Store {
                 }
             }
         }
+    }
+
+    /// The events in memory, to change (with the connection held).
+    fn cached(&self) -> std::sync::RwLockWriteGuard<'_, Cached> {
+        self.events.write().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Keeps the recording status true to the last write.

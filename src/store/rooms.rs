@@ -253,7 +253,7 @@ impl Store {
                 )
             },
             |inner, _| {
-                inner.events.clear();
+                self.cached().clear();
                 self.reload_clicks(&inner.conn);
             },
         )
@@ -285,7 +285,7 @@ impl Store {
                 Ok(rows)
             },
             |inner, _| {
-                inner.events.clear();
+                self.cached().clear();
                 self.reload_clicks(&inner.conn);
             },
         )

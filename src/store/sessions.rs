@@ -101,7 +101,7 @@ impl Store {
     /// Deletes the session and everything recorded about it.
     pub fn delete_session(&self, id: &SessionId) -> anyhow::Result<Rows> {
         let forget = |inner: &mut Inner, _: &Rows| {
-            inner.events.remove(id.as_str());
+            self.cached().remove(id.as_str());
             self.reload_clicks(&inner.conn);
         };
         let removed = self.write_then(
@@ -147,7 +147,7 @@ impl Store {
             },
             |inner, removed| {
                 if removed.events + removed.sessions > 0 {
-                    inner.events.clear();
+                    self.cached().clear();
                     self.reload_clicks(&inner.conn);
                 }
             },

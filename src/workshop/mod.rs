@@ -396,8 +396,14 @@ impl Workshop {
 
     /// The wall: what each participant was shown for the room's query.
     pub fn wall(&self, engine: &Engine, ui: Lang, room: &Room) -> anyhow::Result<wall::Wall> {
-        let seated = self.seated(room)?;
-        Ok(wall::build(engine, ui, room, &seated))
+        let seats = self.participants(room)?.into_iter().map(|p| {
+            Ok(wall::Seated {
+                events: self.store.events(&p.session)?,
+                plan: self.plan(room, &p),
+                participant: p,
+            })
+        });
+        wall::build(engine, ui, room, seats)
     }
 
     /// Everything recorded in the room, for the export.

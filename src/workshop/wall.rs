@@ -159,14 +159,25 @@ fn cell(value: f64) -> Cell {
     }
 }
 
-pub fn build(engine: &Engine, ui: Lang, room: &Room, seated: &[Seated]) -> Wall {
+/// The wall of a room. Participants come one at a time with their events,
+/// and each one's events are let go before the next: a wall held every
+/// session's events at once, and every search committed meanwhile copied
+/// its session's whole history (copy-on-write).
+pub fn build(
+    engine: &Engine,
+    ui: Lang,
+    room: &Room,
+    seats: impl IntoIterator<Item = anyhow::Result<Seated>>,
+) -> anyhow::Result<Wall> {
     let corpus = &engine.corpus;
     let s = &room.settings;
     let query = s.query.as_deref();
-    let mut cards = Vec::with_capacity(seated.len());
-    let mut lists: Vec<(usize, &[String])> = Vec::new();
+    let mut cards = Vec::new();
+    let mut lists: Vec<(usize, Vec<String>)> = Vec::new();
+    let mut people: Vec<(Participant, Plan)> = Vec::new();
     let mut clicks = 0;
-    for (i, st) in seated.iter().enumerate() {
+    for (i, st) in seats.into_iter().enumerate() {
+        let st = st?;
         let shown = last_shown(&st.events, &room.code, query);
         let own_clicks = st
             .events
@@ -196,7 +207,7 @@ pub fn build(engine: &Engine, ui: Lang, room: &Room, seated: &[Seated]) -> Wall 
                 .collect()
         });
         if let Some(sh) = &shown {
-            lists.push((i, sh.docs));
+            lists.push((i, sh.docs.iter().take(K).cloned().collect()));
         }
         let breadth = crate::viewer::meter(&st.events, st.plan.viewer.id(), corpus)
             .map(|(now, _)| fmt2(now.entropy));
@@ -229,21 +240,22 @@ pub fn build(engine: &Engine, ui: Lang, room: &Room, seated: &[Seated]) -> Wall 
             breadth,
             clicks: own_clicks,
         });
+        people.push((st.participant, st.plan));
     }
-    let overlap = overlap(engine, ui, s.blind, seated, &lists);
+    let overlap = overlap(engine, ui, s.blind, &people, &lists);
     let mix = mix(engine, ui, &lists);
-    Wall {
+    Ok(Wall {
         code: room.code.clone(),
         title: room.title.clone(),
         query: s.query.clone(),
         blind: s.blind,
-        participants: seated.len(),
+        participants: people.len(),
         searched: lists.len(),
         clicks,
         cards,
         overlap,
         mix,
-    }
+    })
 }
 
 /// How the room names a participant's algorithm.
@@ -260,12 +272,12 @@ fn overlap(
     engine: &Engine,
     ui: Lang,
     blind: bool,
-    seated: &[Seated],
-    lists: &[(usize, &[String])],
+    people: &[(Participant, Plan)],
+    lists: &[(usize, Vec<String>)],
 ) -> Overlap {
-    let name = |i: usize| seated[i].participant.nickname.clone();
+    let name = |i: usize| people[i].0.nickname.clone();
     let sets = top_sets(lists);
-    let groups_of: Vec<usize> = lists.iter().map(|(i, _)| seated[*i].plan.index).collect();
+    let groups_of: Vec<usize> = lists.iter().map(|(i, _)| people[*i].1.index).collect();
     let pairs = Pairs::of(&sets, &groups_of);
     let mean = pairs.mean().map(fmt2);
     let pair = |(x, y, v): (usize, usize, f64)| Pair {
@@ -299,11 +311,11 @@ fn overlap(
         .groups
         .iter()
         .map(|g| {
-            let st = lists
+            let plan = lists
                 .iter()
-                .map(|(i, _)| &seated[*i])
-                .find(|s| s.plan.index == *g);
-            st.map_or_else(String::new, |s| algorithm_shown(engine, ui, blind, &s.plan))
+                .map(|(i, _)| &people[*i].1)
+                .find(|p| p.index == *g);
+            plan.map_or_else(String::new, |p| algorithm_shown(engine, ui, blind, p))
         })
         .collect();
     let rows = pairs
@@ -322,7 +334,7 @@ fn overlap(
 }
 
 /// Each top 10 as a sorted set of interned document ids.
-fn top_sets(lists: &[(usize, &[String])]) -> Vec<Vec<u32>> {
+fn top_sets(lists: &[(usize, Vec<String>)]) -> Vec<Vec<u32>> {
     let mut ids: HashMap<&str, u32> = HashMap::new();
     lists
         .iter()
@@ -477,7 +489,7 @@ impl Pairs {
     }
 }
 
-fn mix(engine: &Engine, ui: Lang, lists: &[(usize, &[String])]) -> Vec<MixPart> {
+fn mix(engine: &Engine, ui: Lang, lists: &[(usize, Vec<String>)]) -> Vec<MixPart> {
     let corpus = &engine.corpus;
     let mut by_key: HashMap<(&str, &str), usize> = HashMap::new();
     let mut total = 0;
