@@ -94,57 +94,46 @@ impl Job {
     /// Writes the job's rows (in the caller's transaction).
     pub(super) fn apply(&self, tx: &Connection) -> rusqlite::Result<Done> {
         let id = self.session.as_str();
-        let done = match &self.kind {
-            EventKind::Query { first_rank, shown } => {
-                tx.prepare_cached(
-                    "INSERT INTO events (session, time, kind, query, algorithm, viewer, rank, room) \
-                     VALUES (?1, ?2, 'query', ?3, ?4, ?5, ?6, ?7)",
-                )?
-                .execute(params![
-                    id,
-                    self.time,
-                    self.query,
-                    self.algorithm,
-                    self.viewer,
-                    first_rank,
-                    self.room
-                ])?;
-                let event = tx.last_insert_rowid();
-                let mut ins = tx.prepare_cached(
-                    "INSERT INTO impressions (event, rank, doc) VALUES (?1, ?2, ?3)",
-                )?;
-                for (i, doc) in shown.iter().enumerate() {
-                    ins.execute(params![event, i64::from(*first_rank) + i as i64, doc])?;
-                }
-                (event, false)
-            }
-            EventKind::Click { doc, rank } => {
-                let first = tx
-                    .prepare_cached(
-                        "SELECT 1 FROM events WHERE session = ?1 AND kind = 'click' AND doc = ?2 LIMIT 1",
-                    )?
-                    .query_row(params![id, doc], |_| Ok(()))
-                    .optional()?
-                    .is_none();
-                tx.prepare_cached(
-                    "INSERT INTO events (session, time, kind, query, algorithm, viewer, doc, rank, room) \
-                     VALUES (?1, ?2, 'click', ?3, ?4, ?5, ?6, ?7, ?8)",
-                )?
-                .execute(params![
-                    id,
-                    self.time,
-                    self.query,
-                    self.algorithm,
-                    self.viewer,
-                    doc,
-                    rank,
-                    self.room
-                ])?;
-                (tx.last_insert_rowid(), first)
-            }
+        let (kind, doc, rank) = match &self.kind {
+            EventKind::Query { first_rank, .. } => ("query", None, *first_rank),
+            EventKind::Click { doc, rank } => ("click", Some(doc.as_str()), *rank),
         };
+        // A session counts once per document towards its views.
+        let first = match doc {
+            None => false,
+            Some(doc) => tx
+                .prepare_cached(
+                    "SELECT 1 FROM events WHERE session = ?1 AND kind = 'click' AND doc = ?2 LIMIT 1",
+                )?
+                .query_row(params![id, doc], |_| Ok(()))
+                .optional()?
+                .is_none(),
+        };
+        tx.prepare_cached(
+            "INSERT INTO events (session, time, kind, query, algorithm, viewer, doc, rank, room) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?
+        .execute(params![
+            id,
+            self.time,
+            kind,
+            self.query,
+            self.algorithm,
+            self.viewer,
+            doc,
+            rank,
+            self.room
+        ])?;
+        let event = tx.last_insert_rowid();
+        if let EventKind::Query { first_rank, shown } = &self.kind {
+            let mut ins = tx
+                .prepare_cached("INSERT INTO impressions (event, rank, doc) VALUES (?1, ?2, ?3)")?;
+            for (i, doc) in shown.iter().enumerate() {
+                ins.execute(params![event, i64::from(*first_rank) + i as i64, doc])?;
+            }
+        }
         touch(tx, &self.session, self.time)?;
-        Ok(done)
+        Ok((event, first))
     }
 }
 

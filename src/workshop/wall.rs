@@ -375,11 +375,17 @@ struct Pairs {
     group_count: Vec<Vec<u64>>,
 }
 
+/// The groups that occur, in ascending order.
+fn distinct_groups(group_of: &[usize]) -> Vec<usize> {
+    let mut groups = group_of.to_vec();
+    groups.sort_unstable();
+    groups.dedup();
+    groups
+}
+
 impl Pairs {
     fn of(sets: &[Vec<u32>], group_of: &[usize]) -> Pairs {
-        let mut groups = group_of.to_vec();
-        groups.sort_unstable();
-        groups.dedup();
+        let groups = distinct_groups(group_of);
         let n = groups.len();
         let g = |i: usize| groups.binary_search(&group_of[i]).unwrap_or(0);
         // Distinct sets, in order of first appearance, with their lists.
@@ -528,9 +534,7 @@ mod tests {
 
     /// Every pair of lists, one by one: what [`Pairs`] must agree with.
     fn brute(sets: &[Vec<u32>], group_of: &[usize]) -> Pairs {
-        let mut groups = group_of.to_vec();
-        groups.sort_unstable();
-        groups.dedup();
+        let groups = distinct_groups(group_of);
         let n = groups.len();
         let g = |i: usize| groups.binary_search(&group_of[i]).unwrap_or(0);
         let mut p = Pairs {
