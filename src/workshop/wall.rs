@@ -384,6 +384,20 @@ fn distinct_groups(group_of: &[usize]) -> Vec<usize> {
 }
 
 impl Pairs {
+    /// No pair counted yet.
+    fn none(groups: Vec<usize>) -> Pairs {
+        let n = groups.len();
+        Pairs {
+            sum: 0.0,
+            count: 0,
+            most: None,
+            least: None,
+            group_sum: vec![vec![0.0; n]; n],
+            group_count: vec![vec![0; n]; n],
+            groups,
+        }
+    }
+
     fn of(sets: &[Vec<u32>], group_of: &[usize]) -> Pairs {
         let groups = distinct_groups(group_of);
         let n = groups.len();
@@ -408,15 +422,7 @@ impl Pairs {
                 c
             })
             .collect();
-        let mut p = Pairs {
-            sum: 0.0,
-            count: 0,
-            most: None,
-            least: None,
-            group_sum: vec![vec![0.0; n]; n],
-            group_count: vec![vec![0; n]; n],
-            groups: Vec::new(),
-        };
+        let mut p = Pairs::none(groups.clone());
         for a in 0..distinct.len() {
             for b in a..distinct.len() {
                 let (ma, mb) = (&distinct[a].1, &distinct[b].1);
@@ -471,7 +477,6 @@ impl Pairs {
                 }
             }
         }
-        p.groups = groups;
         p
     }
 
@@ -535,17 +540,8 @@ mod tests {
     /// Every pair of lists, one by one: what [`Pairs`] must agree with.
     fn brute(sets: &[Vec<u32>], group_of: &[usize]) -> Pairs {
         let groups = distinct_groups(group_of);
-        let n = groups.len();
         let g = |i: usize| groups.binary_search(&group_of[i]).unwrap_or(0);
-        let mut p = Pairs {
-            sum: 0.0,
-            count: 0,
-            most: None,
-            least: None,
-            group_sum: vec![vec![0.0; n]; n],
-            group_count: vec![vec![0; n]; n],
-            groups: groups.clone(),
-        };
+        let mut p = Pairs::none(groups.clone());
         for x in 0..sets.len() {
             for y in x + 1..sets.len() {
                 let v = jaccard_sorted(&sets[x], &sets[y]);
