@@ -667,17 +667,18 @@ impl Engine {
     /// Document `ord`'s body as sanitised HTML (see
     /// [`corpus::render_markdown`]), rendered once and then kept.
     pub fn body_html(&self, ord: usize) -> Arc<str> {
-        if let Some(html) = self.pages.get(&ord) {
-            return html;
+        let render = || {
+            Ok::<_, std::convert::Infallible>(
+                self.corpus
+                    .docs
+                    .get(ord)
+                    .map_or_else(String::new, |d| corpus::render_markdown(&d.body))
+                    .into(),
+            )
+        };
+        match self.pages.get_or_insert_with(&ord, render) {
+            Ok(html) => html,
         }
-        let html: Arc<str> = self
-            .corpus
-            .docs
-            .get(ord)
-            .map_or_else(String::new, |d| corpus::render_markdown(&d.body))
-            .into();
-        self.pages.insert(ord, html.clone());
-        html
     }
 
     /// The snippet of document `ord` (at `address` in the index) for a
@@ -692,16 +693,23 @@ impl Engine {
         let d = &self.corpus.docs[ord];
         let stems = analyzed.highlight_stems(d.lang);
         let key = (ord, stems.join("\u{1f}"));
-        if let Some(s) = self.snippets.get(&key) {
-            return s;
+        let make = || {
+            let positions = self
+                .index
+                .positions(address, d.lang, &stems)
+                .unwrap_or_default();
+            Ok::<_, std::convert::Infallible>(snippet::make(
+                &self.index,
+                d.lang,
+                &d.text,
+                &stems,
+                &positions,
+                words,
+            ))
+        };
+        match self.snippets.get_or_insert_with(&key, make) {
+            Ok(s) => s,
         }
-        let positions = self
-            .index
-            .positions(address, d.lang, &stems)
-            .unwrap_or_default();
-        let s = snippet::make(&self.index, d.lang, &d.text, &stems, &positions, words);
-        self.snippets.insert(key, s.clone());
-        s
     }
 
     /// Searches and ranks with the algorithm of `opts`.

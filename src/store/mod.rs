@@ -289,14 +289,7 @@ impl Store {
         }
         let mut guard = self.lock()?;
         let inner = &mut *guard;
-        let result = retry(|| {
-            let tx = inner
-                .conn
-                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            let v = f(&tx)?;
-            tx.commit()?;
-            Ok(v)
-        });
+        let result = immediate(&mut inner.conn, &f);
         if let Ok(v) = &result {
             self.memo
                 .write()
@@ -304,6 +297,7 @@ impl Store {
                 .clear_all();
             then(inner, v);
         }
+        // The state shown in the footer follows the outcome of this write.
         self.wrote(&result);
         result
     }
@@ -364,16 +358,11 @@ impl Store {
     }
 
     fn commit_batch(&self, inner: &mut Inner, batch: Vec<(events::Job, Arc<Slot>)>) {
-        let together = retry(|| {
-            let tx = inner
-                .conn
-                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            let done = batch
+        let together = immediate(&mut inner.conn, |tx| {
+            batch
                 .iter()
-                .map(|(job, _)| job.apply(&tx))
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            tx.commit()?;
-            Ok(done)
+                .map(|(job, _)| job.apply(tx))
+                .collect::<rusqlite::Result<Vec<_>>>()
         });
         match together {
             Ok(done) => {
@@ -387,14 +376,7 @@ impl Store {
             // the one that fails is lost (and says why).
             Err(_) if batch.len() > 1 => {
                 for (job, slot) in batch {
-                    let one = retry(|| {
-                        let tx = inner
-                            .conn
-                            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-                        let d = job.apply(&tx)?;
-                        tx.commit()?;
-                        Ok(d)
-                    });
+                    let one = immediate(&mut inner.conn, |tx| job.apply(tx));
                     self.wrote(&one);
                     if let Ok(d) = &one {
                         self.committed_job(inner, job, *d);
@@ -444,6 +426,8 @@ impl Store {
         }
     }
 
+    /// Caps the file at its current size, as a full disk would (`true`), or
+    /// lifts the cap again (`false`) (tests).
     #[doc(hidden)]
     pub fn simulate_full_disk(&self, full: bool) -> anyhow::Result<()> {
         self.read(|c| {
@@ -463,6 +447,22 @@ impl Store {
     }
 }
 
+/// Runs `f` in one transaction and commits it, retried while the database
+/// is busy. IMMEDIATE: take the write lock first, so that a write that reads
+/// before it writes waits for another writer (busy timeout) instead of
+/// failing at once when it upgrades.
+fn immediate<T>(
+    conn: &mut Connection,
+    f: impl Fn(&rusqlite::Transaction) -> rusqlite::Result<T>,
+) -> anyhow::Result<T> {
+    retry(|| {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let v = f(&tx)?;
+        tx.commit()?;
+        Ok(v)
+    })
+}
+
 fn take(slot: &Slot) -> Option<anyhow::Result<events::Done>> {
     slot.lock().unwrap_or_else(|p| p.into_inner()).take()
 }
@@ -473,8 +473,9 @@ pub fn now() -> i64 {
 
 fn prepare(c: &Connection) -> rusqlite::Result<()> {
     c.busy_timeout(BUSY_TIMEOUT)?;
-    // Every statement is prepared once and kept (`prepare_cached`): under
-    // load, preparing them again was a twentieth of the server's time.
+    // The statements of every search and click are prepared once and kept
+    // (`prepare_cached`): under load, preparing them again was a twentieth
+    // of the server's time.
     c.set_prepared_statement_cache_capacity(64);
     c.execute_batch("PRAGMA foreign_keys = ON;")
 }
