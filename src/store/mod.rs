@@ -412,7 +412,13 @@ impl Store {
                 let code = e
                     .downcast_ref::<rusqlite::Error>()
                     .and_then(rusqlite::Error::sqlite_error_code);
-                if matches!(
+                if code == Some(ErrorCode::ConstraintViolation) {
+                    // The write named something that is gone (a session
+                    // deleted by its owner or by the end of a workshop while
+                    // a request of it was on its way): that write is
+                    // refused, the database is fine.
+                    tracing::info!("a write was refused: {e:#}");
+                } else if matches!(
                     code,
                     Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen | ErrorCode::PermissionDenied)
                 ) {

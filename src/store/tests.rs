@@ -442,3 +442,17 @@ fn a_job_that_fails_in_a_batch_loses_only_itself() {
     assert_eq!(s.rows_of(&a).expect("rows").events, 1);
     assert_eq!(s.rows_of(&b).expect("rows").events, 1);
 }
+
+#[test]
+fn a_write_for_a_deleted_session_is_refused_and_recording_stays_on() {
+    // As when a workshop ends while a participant's search is on its way.
+    let s = Store::in_memory();
+    let gone = s.new_session().expect("session");
+    s.delete_session(&gone).expect("delete");
+    assert!(s.record_query(&gone, &query("varg", vec!["x"])).is_err());
+    assert!(s.record_click(&gone, &click("x", 1)).is_err());
+    assert_eq!(s.status(), Status::On);
+    let other = s.new_session().expect("session");
+    s.record_query(&other, &query("varg", vec!["x"]))
+        .expect("recorded");
+}
