@@ -413,10 +413,10 @@ impl Store {
                     .downcast_ref::<rusqlite::Error>()
                     .and_then(rusqlite::Error::sqlite_error_code);
                 if code == Some(ErrorCode::ConstraintViolation) {
-                    // The write named something that is gone (a session
-                    // deleted by its owner or by the end of a workshop while
-                    // a request of it was on its way): that write is
-                    // refused, the database is fine.
+                    // The schema refused this one write (most often it
+                    // named a session deleted by its owner or by the end of
+                    // a workshop while its request was on its way): the
+                    // database itself is fine, so recording stays as it is.
                     tracing::info!("a write was refused: {e:#}");
                 } else if matches!(
                     code,
